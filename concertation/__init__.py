@@ -1,0 +1,5 @@
+"""Concertation: configuration of the Django project (settings, URLs, Celery)."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)
