@@ -1,0 +1,319 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+
+class Sector(models.TextChoices):
+    COMMUNITY = "community", _("Community")
+    PUBLIC_HEALTH = "public_health", _("Public institution: health and social services")
+    PUBLIC_EDUCATION = "public_education", _("Public institution: education")
+    PUBLIC_EMPLOYMENT = "public_employment", _("Public institution: employment")
+    GOVERNMENT = "government", _("Ministry or government agency")
+    MUNICIPAL = "municipal", _("Municipality or MRC")
+    PRIVATE = "private", _("Private sector")
+    PHILANTHROPIC = "philanthropic", _("Philanthropy")
+    CITIZEN = "citizen", _("Citizens and lived-experience experts")
+
+
+class ActorType(models.TextChoices):
+    STRATEGIC = "strategic", _("Strategic (holds levers and resources)")
+    TACTICAL = "tactical", _("Tactical (acts in the field)")
+    LIVED_EXPERIENCE = "lived_experience", _("Lived-experience expert")
+
+
+class Region(models.Model):
+    """One of the 17 administrative regions of Québec (loaded by a data migration)."""
+
+    code = models.CharField(_("code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("administrative region")
+        verbose_name_plural = _("administrative regions")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person with an account. The email address is the login."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["last_name", "first_name", "email"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.display_name
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self):
+        return self.get_full_name() or self.email
+
+    @cached_property
+    def current_affiliation(self):
+        return self.affiliations.filter(end__isnull=True).select_related("organisation").first()
+
+    @property
+    def organisation(self):
+        affiliation = self.current_affiliation
+        return affiliation.organisation if affiliation else None
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def search(self, text):
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text) | Q(acronym__icontains=text) | Q(territory__icontains=text)
+        )
+
+
+class Organisation(models.Model):
+    """A member organisation, a funder or a coordinating body: any legal body at a table."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices)
+    actor_type = models.CharField(_("actor type"), max_length=30, choices=ActorType.choices, blank=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+    )
+    territory = models.CharField(
+        _("territory served"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: Ville de Québec, MRC de Portneuf."),
+    )
+    mission = models.TextField(_("mission"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("general email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        indexes = [models.Index(fields=["sector"]), models.Index(Lower("name"), name="org_lower_name")]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Organisation, self.acronym or self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("members:organisation-detail", args=[self.slug])
+
+    @property
+    def short_name(self):
+        return self.acronym or self.name
+
+
+def unique_slug(model, text, max_length=60):
+    """A slug for `text` not yet used by `model` (suffixes -2, -3 … when taken)."""
+    base = slugify(text)[:max_length].strip("-") or "x"
+    slug, n = base, 1
+    while model.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class Affiliation(models.Model):
+    """A person works for an organisation. One current affiliation at most; the rest is history."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="affiliations",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="affiliations",
+    )
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    start = models.DateField(_("from"), default=timezone.localdate)
+    end = models.DateField(_("to"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name = _("affiliation")
+        verbose_name_plural = _("affiliations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(end__isnull=True),
+                name="one_current_affiliation_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="affiliation_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} – {self.organisation}"
+
+
+class DelegationQuerySet(models.QuerySet):
+    def active(self, on=None):
+        """Delegations in force on `on`: `end` is the first day the person no longer sits."""
+        on = on or timezone.localdate()
+        return self.filter(Q(end__isnull=True) | Q(end__gt=on), start__lte=on)
+
+
+class Delegation(models.Model):
+    """A person represents a member organisation at a table, as delegate or substitute."""
+
+    class Role(models.TextChoices):
+        DELEGATE = "delegate", _("Delegate")
+        SUBSTITUTE = "substitute", _("Substitute")
+
+    membership = models.ForeignKey(
+        "tables.Membership",
+        verbose_name=_("membership"),
+        on_delete=models.CASCADE,
+        related_name="delegations",
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="delegations",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    start = models.DateField(_("from"), default=timezone.localdate)
+    end = models.DateField(_("to"), null=True, blank=True)
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role", "start"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "person"],
+                condition=Q(end__isnull=True),
+                name="one_open_delegation_per_person_and_membership",
+            ),
+            models.UniqueConstraint(
+                fields=["membership"],
+                condition=Q(end__isnull=True, role="delegate"),
+                name="one_open_delegate_per_membership",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="delegation_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display()})"
+
+    @property
+    def is_active(self):
+        today = timezone.localdate()
+        return self.start <= today and (self.end is None or self.end > today)
+
+
+__all__ = [
+    "ActorType",
+    "Affiliation",
+    "Delegation",
+    "Organisation",
+    "OutboxEmail",
+    "Region",
+    "Sector",
+    "User",
+]
+
+
+class OutboxEmail(models.Model):
+    """An email written in the same transaction as the change it tells about (the
+    transactional outbox): if the broker is down when the request commits, the message
+    waits here and a periodic sweep sends it later. Sending twice is prevented by
+    `sent_at`."""
+
+    to = models.JSONField(_("to"))
+    reply_to = models.JSONField(default=list, blank=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("text"))
+    html = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+    def __str__(self):
+        return self.subject

@@ -1,0 +1,68 @@
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=50, ignore_result=True)
+def deliver_email(email_id: int) -> bool:
+    """Send one outbox email unless it was already sent. The row is locked while sending
+    so that a message delivered twice (or the sweeper racing a worker) sends once."""
+    from .models import OutboxEmail
+
+    with transaction.atomic():
+        email = (
+            OutboxEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, sent_at__isnull=True)
+            .first()
+        )
+        if email is None:
+            return False
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=email.to,
+            reply_to=email.reply_to or None,
+        )
+        if email.html:
+            message.attach_alternative(email.html, "text/html")
+        try:
+            message.send()
+        except Exception as error:
+            OutboxEmail.objects.filter(pk=email.pk).update(
+                attempts=F("attempts") + 1, error=str(error)[:1000]
+            )
+            logger.warning("email %s to %s failed: %s", email.pk, email.to, error)
+            return False
+        OutboxEmail.objects.filter(pk=email.pk).update(
+            sent_at=timezone.now(), attempts=F("attempts") + 1, error=""
+        )
+    logger.info("email %s sent to %s", email_id, ", ".join(email.to))
+    return True
+
+
+@shared_task(ignore_result=True)
+def sweep_outbox() -> int:
+    """Queue again the emails still unsent a couple of minutes after they were written
+    (the broker was down, or the mail server refused them), with a growing wait."""
+    from .models import OutboxEmail
+
+    now = timezone.now()
+    count = 0
+    for email in OutboxEmail.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).only(
+        "pk", "created_at", "attempts"
+    )[:500]:
+        if email.created_at <= now - timedelta(minutes=2 * (2**email.attempts)):
+            deliver_email.delay(email.pk)
+            count += 1
+    return count

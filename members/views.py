@@ -1,0 +1,174 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tables.models import Membership, Table
+from tables.plan_progress import commitments_of
+from tables.regional import organisation_load
+
+from .access import access_for
+from .filters import OrganisationFilter
+from .forms import OrganisationForm, ProfileForm
+from .models import Delegation, Organisation
+from .permissions import can_create_organisation, can_edit_organisation, can_see_people
+
+PAGE_SIZE = 30
+
+
+def organisation_list(request):
+    visible_tables = Table.objects.visible_to(request.user)
+    today = timezone.localdate()
+    organisations = Organisation.objects.select_related("region").annotate(
+        table_count=Count(
+            "memberships",
+            filter=Q(memberships__table__in=visible_tables)
+            & Q(memberships__joined__lte=today)
+            & (Q(memberships__left__isnull=True) | Q(memberships__left__gt=today)),
+            distinct=True,
+        )
+    )
+    organisation_filter = OrganisationFilter(
+        request.GET, queryset=organisations, tables=visible_tables.order_by("name").only("id", "name")
+    )
+    page = Paginator(organisation_filter.qs.order_by("name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "members/_organisation_results.html" if request.htmx else "members/organisation_list.html"
+    return render(
+        request,
+        template,
+        {"filter": organisation_filter, "page": page, "can_create": can_create_organisation(request.user)},
+    )
+
+
+def organisation_detail(request, slug):
+    organisation = get_object_or_404(Organisation.objects.select_related("region"), slug=slug)
+    show_people = can_see_people(request.user, organisation)
+    access = access_for(request.user)
+    memberships = (
+        Membership.objects.active()
+        .filter(organisation=organisation, table__in=Table.objects.visible_to(request.user))
+        .select_related("table", "table__region")
+        .prefetch_related(
+            Prefetch(
+                "delegations",
+                queryset=Delegation.objects.active().select_related("person").order_by("role"),
+                to_attr="current_delegations",
+            )
+        )
+        .order_by("table__name")
+    )
+    people = []
+    if show_people:
+        people = (
+            organisation.affiliations.filter(end__isnull=True)
+            .select_related("person")
+            .order_by("person__last_name")
+        )
+    return render(
+        request,
+        "members/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "memberships": memberships,
+            "people": people,
+            "show_people": show_people,
+            # Delegates are shown for the tables the visitor sits at or coordinates.
+            "insider_table_ids": access.coordinated_table_ids | access.delegated_table_ids,
+            "is_admin": access.is_admin,
+            "can_edit": can_edit_organisation(request.user, organisation),
+            "commitments": commitments_of(organisation, request.user)[:30],
+            "load": organisation_load(organisation, tables=Table.objects.visible_to(request.user)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request):
+    if not can_create_organisation(request.user):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        organisation = form.save()
+        messages.success(request, _("The organisation was added to the directory."))
+        next_url = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            return redirect(f"{next_url}?{urlencode({'q': organisation.name})}")
+        return redirect(organisation)
+    return render(
+        request, "members/organisation_form.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_update(request, slug):
+    organisation = get_object_or_404(Organisation, slug=slug)
+    if not can_edit_organisation(request.user, organisation):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The organisation was saved."))
+        return redirect(organisation)
+    return render(request, "members/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        messages.success(request, _("Your profile was saved."))
+        response = redirect("members:profile")
+        if user.language:
+            remember_language(response, user.language)
+        return response
+    delegations = (
+        Delegation.objects.active()
+        .filter(person=request.user)
+        .select_related("membership__table", "membership__organisation")
+    )
+    affiliations = request.user.affiliations.select_related("organisation")
+    return render(
+        request,
+        "members/profile.html",
+        {"form": form, "delegations": delegations, "affiliations": affiliations},
+    )
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language; remembered in a cookie and, for a signed-in person,
+    in their profile."""
+    language = request.POST.get("language")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    response = remember_language(HttpResponseRedirect(next_url), language)
+    if request.user.is_authenticated and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response
+
+
+def remember_language(response, language):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
+    return response
