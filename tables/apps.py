@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TablesConfig(AppConfig):
+    name = "tables"
+    verbose_name = _("Concertation tables")
+
+    def ready(self):
+        # Document kinds register themselves on import (in the web process and in workers).
+        from . import bilan, plan_documents, regional  # noqa: F401  (regional connects its cache signals)

@@ -1,0 +1,5 @@
+"""Celery tasks of the tables app (autodiscovered as `tables.tasks`)."""
+
+from .documents import *  # noqa: F403
+from .meetings import *  # noqa: F403
+from .regional import *  # noqa: F403

@@ -1,0 +1,52 @@
+from django.urls import path
+
+from .views import invitations, memberships, tables
+
+app_name = "tables"
+
+urlpatterns = [
+    path("tables/", tables.table_list, name="table-list"),
+    path("tables/new/", tables.table_create, name="table-create"),
+    path("tables/<slug:slug>/", tables.table_detail, name="table-detail"),
+    path("tables/<slug:slug>/edit/", tables.table_update, name="table-update"),
+    path("tables/<slug:slug>/rules/", tables.rules_list, name="rules-list"),
+    path("tables/<slug:slug>/members/", memberships.membership_list, name="membership-list"),
+    path("tables/<slug:slug>/members/add/", memberships.membership_add, name="membership-add"),
+    path("tables/<slug:slug>/members/<id:pk>/", memberships.membership_update, name="membership-update"),
+    path("tables/<slug:slug>/members/<id:pk>/end/", memberships.membership_end, name="membership-end"),
+    path(
+        "tables/<slug:slug>/members/<id:pk>/invite/", memberships.invitation_create, name="invitation-create"
+    ),
+    path(
+        "tables/<slug:slug>/invitations/<id:pk>/revoke/",
+        memberships.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path(
+        "tables/<slug:slug>/invitations/<id:pk>/resend/",
+        memberships.invitation_resend,
+        name="invitation-resend",
+    ),
+    path("tables/<slug:slug>/delegations/<id:pk>/end/", memberships.delegation_end, name="delegation-end"),
+    path("tables/<slug:slug>/delegations/<id:pk>/swap/", memberships.delegation_swap, name="delegation-swap"),
+    path("invitations/<str:token>/", invitations.invitation_accept, name="invitation-accept"),
+]
+
+# Each area keeps its routes in a module of its own, under the same "tables:" namespace.
+from . import (  # noqa: E402
+    urls_bilans,
+    urls_documents,
+    urls_meetings,
+    urls_minutes,
+    urls_plans,
+    urls_regional,
+)
+
+urlpatterns += (
+    urls_meetings.urlpatterns
+    + urls_minutes.urlpatterns
+    + urls_documents.urlpatterns
+    + urls_plans.urlpatterns
+    + urls_regional.urlpatterns
+    + urls_bilans.urlpatterns
+)
