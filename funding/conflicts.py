@@ -1,0 +1,61 @@
+"""Conflicts of interest: a reviewer whose organisation leads or partners a project is
+out of its review, whatever they declare. Computed in bulk for a call's pages."""
+
+from collections import defaultdict
+
+from members.models import Affiliation, Delegation
+from projects.models import Partnership
+
+from .models import Application, Reviewer
+
+
+def reviewer_organisations(reviewers) -> dict[int, set[int]]:
+    """reviewer id -> the organisations they belong to: the one they were named for, the
+    one they work for now, and those they represent at the call's table. Two queries,
+    whatever the number of reviewers and calls (reviewers need their `call` loaded)."""
+    reviewers = list(reviewers)
+    people = {reviewer.person_id for reviewer in reviewers}
+    tables = {reviewer.call.table_id for reviewer in reviewers}
+    employer = defaultdict(set)
+    for person_id, organisation_id in Affiliation.objects.filter(
+        person_id__in=people, end__isnull=True
+    ).values_list("person_id", "organisation_id"):
+        employer[person_id].add(organisation_id)
+    represented = defaultdict(set)
+    for person_id, table_id, organisation_id in (
+        Delegation.objects.active()
+        .filter(person_id__in=people, membership__table_id__in=tables)
+        .values_list("person_id", "membership__table_id", "membership__organisation_id")
+    ):
+        represented[(person_id, table_id)].add(organisation_id)
+    result = {}
+    for reviewer in reviewers:
+        organisations = (
+            employer[reviewer.person_id] | represented[(reviewer.person_id, reviewer.call.table_id)]
+        )
+        if reviewer.organisation_id:
+            organisations = organisations | {reviewer.organisation_id}
+        result[reviewer.pk] = organisations
+    return result
+
+
+def application_organisations(applications) -> dict[int, set[int]]:
+    """application id -> its lead and the partners still in it (invited or confirmed).
+    One query."""
+    applications = list(applications)
+    by_project = defaultdict(set)
+    for project_id, organisation_id in (
+        Partnership.objects.involved()
+        .filter(project_id__in={a.project_id for a in applications})
+        .values_list("project_id", "organisation_id")
+    ):
+        by_project[project_id].add(organisation_id)
+    return {a.pk: {a.project.lead_id} | by_project[a.project_id] for a in applications}
+
+
+def excluded_automatically(reviewer: Reviewer, application: Application) -> bool:
+    """For one pair (the review page)."""
+    reviewer.call = application.call
+    mine = reviewer_organisations([reviewer])[reviewer.pk]
+    theirs = application_organisations([application])[application.pk]
+    return bool(mine & theirs)

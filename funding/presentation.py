@@ -1,0 +1,127 @@
+"""Charts and table rows of the dashboard, shared by the page, the PDF and the exports."""
+
+from django.utils.translation import gettext as _
+
+from tables.templatetags.ui import money
+
+from .charts import growth_chart, hbar_chart, network_chart
+
+
+def call_label(call) -> str:
+    """A short name for a call in a chart: its year and what follows the colon of its
+    title (calls of one table often share the beginning of their titles)."""
+    tail = call.title.split(":", 1)[-1].strip() if ":" in call.title else call.title
+    return f"{call.opens_at:%Y} · {tail}"
+
+
+def dashboard_charts(dashboard) -> dict:
+    """The dashboard's SVG charts (each page shows the same numbers in a table)."""
+    return {
+        "envelope": hbar_chart(
+            [(call_label(row.call), row.committed, row.envelope) for row in dashboard.calls],
+            title=_("Envelope committed, by call"),
+            description=_("Dark: committed; light: the whole envelope."),
+            chart_id="chart-envelope",
+            format_value=money,
+        ),
+        "regions": hbar_chart(
+            [(name, amount, None) for name, _count, amount in dashboard.by_region],
+            title=_("Funding by region served"),
+            description=_("A project serving several regions is shared equally between them."),
+            chart_id="chart-regions",
+            format_value=money,
+        ),
+        "sectors": hbar_chart(
+            [(label, led + partner, None) for label, led, partner, _amount in dashboard.by_sector],
+            title=_("Organisations in funded projects, by sector"),
+            description=_("Projects led plus partnerships, per sector."),
+            chart_id="chart-sectors",
+        ),
+        "objectives": hbar_chart(
+            [(name, amount, None) for name, _count, amount in dashboard.by_objective],
+            title=_("Funding by action-plan objective"),
+            description=_("A project serving several objectives is shared equally between them."),
+            chart_id="chart-objectives",
+            format_value=money,
+        ),
+        "network": network_chart(
+            [(pk, label, degree) for pk, label, degree in dashboard.network_nodes],
+            [(a, b, weight) for a, b, weight, *_rest in dashboard.network_edges],
+            title=_("Partnership network"),
+            description=_(
+                "Each dot is an organisation in a funded project; a line joins two organisations "
+                "that work on a project together. The table below lists every link."
+            ),
+            chart_id="chart-network",
+        ),
+        "growth": growth_chart(
+            [
+                (f"{g['call'].opens_at:%Y-%m}", g["earlier_links"], g["new_links"])
+                for g in dashboard.network_growth
+            ],
+            title=_("Links between organisations, call after call"),
+            description=_("Light: links that existed before the call; dark: new links made by the call."),
+            chart_id="chart-growth",
+        ),
+    }
+
+
+# A cell a spreadsheet would read as a formula (a project titled "=HYPERLINK(…)", say).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_rows(dashboard) -> tuple[list[str], list[list]]:
+    """One row per submitted application, for CSV and XLSX; text that a spreadsheet would
+    take for a formula is kept as text."""
+    header = [
+        _("Call"),
+        _("Table"),
+        _("Project"),
+        _("Lead organisation"),
+        _("Lead's sector"),
+        _("Regions"),
+        _("Action-plan objectives"),
+        _("Confirmed partners"),
+        _("Number of partners"),
+        _("Status"),
+        _("Requested ($)"),
+        _("Awarded ($)"),
+        _("Partners' cash ($)"),
+        _("Partners' in kind ($)"),
+        _("Delivered in cash ($)"),
+        _("Delivered in kind ($)"),
+        _("Disbursed ($)"),
+        _("Late reports"),
+    ]
+    rows = []
+    for row in dashboard.projects:
+        application = row.application
+        rows.append(
+            [
+                application.call.title,
+                application.call.table.name,
+                row.project.title,
+                row.project.lead.name,
+                str(row.project.lead.get_sector_display()),
+                ", ".join(name for _pk, name in row.regions),
+                "; ".join(name for _pk, name in row.objectives),
+                ", ".join(p["organisation__name"] for p in row.partners),
+                len(row.partners),
+                str(application.get_status_display()),
+                application.requested_amount,
+                application.awarded_amount or 0,
+                row.partner_cash,
+                row.partner_in_kind,
+                row.delivered_cash,
+                row.delivered_in_kind,
+                row.disbursed,
+                row.late_reports,
+            ]
+        )
+    return header, [[_cell(value) for value in row] for row in rows]

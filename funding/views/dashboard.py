@@ -1,0 +1,100 @@
+"""The funders' dashboard, its exports (CSV, XLSX) and its PDF summary (made by Celery)."""
+
+import csv
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from members.access import access_for
+
+from ..dashboard import build_dashboard
+from ..forms import DashboardFilterForm
+from ..models import Funder
+from ..permissions import can_see_dashboard, dashboard_calls
+from ..presentation import dashboard_charts, export_rows
+
+
+def _filtered(request):
+    if not can_see_dashboard(request.user):
+        raise PermissionDenied
+    calls = dashboard_calls(request.user)
+    form = DashboardFilterForm(request.GET or None, calls=calls)
+    chosen = {}
+    if form.is_bound and form.is_valid():
+        chosen = form.cleaned_data
+    elif form.is_bound:
+        # An unknown call or funder (another person's, say) is ignored, not an error page.
+        chosen = {name: form.cleaned_data.get(name) for name in form.fields if name not in form.errors}
+    selected = calls
+    if chosen.get("call"):
+        selected = calls.filter(pk=chosen["call"].pk)
+    dashboard = build_dashboard(
+        selected,
+        funder=chosen.get("funder"),
+        region_id=chosen["region"].pk if chosen.get("region") else None,
+        sector=chosen.get("sector") or None,
+    )
+    return form, chosen, dashboard
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    form, chosen, data = _filtered(request)
+    access = access_for(request.user)
+    funder = chosen.get("funder")
+    if funder is None and len(access.funder_ids) == 1:
+        funder = Funder.objects.select_related("organisation").filter(pk__in=access.funder_ids).first()
+    context = {
+        "form": form,
+        "data": data,
+        "charts": dashboard_charts(data),
+        "summary_call": chosen.get("call"),
+        "summary_funder": funder,
+        "query": request.GET.urlencode(),
+    }
+    template = "funding/_dashboard_results.html" if request.htmx else "funding/dashboard.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def dashboard_export(request):
+    """The dashboard's projects as CSV (default) or XLSX (?format=xlsx), same filters."""
+    _form, _chosen, data = _filtered(request)
+    header, rows = export_rows(data)
+    stamp = timezone.localdate().isoformat()
+    if request.GET.get("format") == "xlsx":
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "projets"
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+        sheet.freeze_panes = "A2"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="financement-{stamp}.xlsx"'
+        return response
+    buffer = io.StringIO()
+    # A byte-order mark so that Excel opens the accented names as UTF-8.
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="financement-{stamp}.csv"'
+    return response

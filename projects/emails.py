@@ -1,0 +1,75 @@
+"""Emails about projects and calls: who speaks for an organisation, and one message per
+person in their own language, sent by Celery once the transaction commits."""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from members.emails import queue_email, site_url
+from members.models import Affiliation, Delegation, User
+from tables.models import Membership
+
+# Demo data is built through the same services as real work; its people are fictitious
+# and must not be written to.
+_silenced = ContextVar("silenced", default=False)
+
+
+@contextmanager
+def silenced():
+    """No email leaves while inside (for building demo data)."""
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
+
+
+def people_acting_for(organisation_ids, table_id: int) -> list[User]:
+    """The delegates and substitutes of these organisations at the table; for an
+    organisation that does not sit there, the people who work for it."""
+    organisation_ids = set(organisation_ids)
+    delegations = (
+        Delegation.objects.active()
+        .filter(
+            membership__in=Membership.objects.active().filter(
+                table_id=table_id, organisation_id__in=organisation_ids
+            )
+        )
+        .select_related("person", "membership")
+    )
+    people = {}
+    represented = set()
+    for delegation in delegations:
+        people[delegation.person_id] = delegation.person
+        represented.add(delegation.membership.organisation_id)
+    outside = organisation_ids - represented
+    if outside:
+        for affiliation in Affiliation.objects.filter(
+            organisation_id__in=outside, end__isnull=True
+        ).select_related("person"):
+            people[affiliation.person_id] = affiliation.person
+    return [person for person in people.values() if person.is_active and person.email]
+
+
+def send_to(people, template: str, context: dict) -> int:
+    """Render `<template>_subject.txt` and `<template>_message.txt` for each person in
+    their language and queue the emails. Returns how many were queued."""
+    if _silenced.get():
+        return 0
+    count = 0
+    for person in people:
+        language = person.language or settings.LANGUAGE_CODE
+        with translation.override(language):
+            values = {**context, "person": person}
+            subject = " ".join(render_to_string(f"{template}_subject.txt", values).split())
+            body = render_to_string(f"{template}_message.txt", values)
+        queue_email(subject=subject, body=body, to=[person.email])
+        count += 1
+    return count
+
+
+def absolute(path: str) -> str:
+    return site_url(path)
