@@ -1,0 +1,171 @@
+"""The funders' dashboard: envelopes, distribution, leverage, organisations reached, the
+partnership network and its growth, late reports, filters and exports."""
+
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from funding.dashboard import build_dashboard
+from funding.models import FundingCall, Report, Status
+from members.models import Sector
+from tests.conftest import client_as
+from tests.funding.factories import application_in, call_on, member, region
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_calls(world):
+    """Call 1 funds project P (lead L, partners X and Y); call 2 funds project Q, where X
+    works with a new organisation Z."""
+    first = call_on(world.table_a, funders=[world.funder], opens_at=timezone.now() - timedelta(days=400))
+    second = call_on(world.table_a, funders=[world.funder])
+    x, _ = member(world.table_a, sector=Sector.MUNICIPAL)
+    y, _ = member(world.table_a, sector=Sector.PUBLIC_EDUCATION)
+    z, _ = member(world.table_a, sector=Sector.PRIVATE)
+    p = application_in(Status.FUNDED, first, partners=[x, y], amount=Decimal("30000"))
+    q = application_in(Status.FUNDED, second, partners=[x, z], amount=Decimal("20000"))
+    refused = application_in(Status.REFUSED, second)
+    return {"first": first, "second": second, "p": p, "q": q, "refused": refused, "x": x, "y": y, "z": z}
+
+
+def calls(*items):
+    return FundingCall.objects.filter(pk__in=[c.pk for c in items])
+
+
+def test_envelopes_committed_and_available(two_calls):
+    data = build_dashboard(calls(two_calls["first"], two_calls["second"]))
+    assert (data.envelope, data.committed, data.available) == (
+        Decimal("200000"),
+        Decimal("50000"),
+        Decimal("150000"),
+    )
+
+
+def test_leverage_is_partner_contributions_over_call_funding(two_calls):
+    # each partner confirms 5 000 cash and 8 000 in kind (factories): 4 partners in funded projects
+    data = build_dashboard(calls(two_calls["first"], two_calls["second"]))
+    assert (data.partner_cash, data.partner_in_kind) == (Decimal("20000"), Decimal("32000"))
+    assert data.leverage_total == Decimal("1.04")  # 52 000 / 50 000
+    assert data.leverage_cash == Decimal("0.40")
+
+
+def test_organisations_reached_counts_leads_and_partners_once(two_calls):
+    # leads of P and Q, plus X, Y, Z
+    assert build_dashboard(calls(two_calls["first"], two_calls["second"])).organisations_reached == 5
+
+
+def test_the_network_grows_from_call_to_call(two_calls):
+    data = build_dashboard(calls(two_calls["first"], two_calls["second"]))
+    growth = [
+        (g["call"], g["new_links"], g["new_organisations"], g["total_links"]) for g in data.network_growth
+    ]
+    # call 1: L-X, L-Y, X-Y; call 2: L'-X, L'-Z, X-Z (all new)
+    assert growth == [(two_calls["first"], 3, 3, 3), (two_calls["second"], 3, 2, 6)]
+    pairs = {frozenset((a, b)) for a, b, *_rest in data.network_edges}
+    assert frozenset((two_calls["x"].pk, two_calls["z"].pk)) in pairs
+
+
+def test_refused_projects_are_not_in_the_distributions(two_calls):
+    data = build_dashboard(calls(two_calls["second"]))
+    assert [row.project for row in data.funded] == [two_calls["q"].project]
+    assert data.calls[0].submitted == 2 and data.calls[0].funded == 1
+
+
+def test_distribution_by_region_and_sector(two_calls):
+    data = build_dashboard(calls(two_calls["first"], two_calls["second"]))
+    assert data.by_region == [(region("03").name, 2, Decimal("50000"))]
+    by_sector = {label: (led, partner) for label, led, partner, _amount in data.by_sector}
+    assert by_sector[Sector.COMMUNITY.label] == (2, 0)
+    assert by_sector[Sector.MUNICIPAL.label] == (0, 2)
+
+
+def test_a_funder_sees_its_share_of_each_call(world, two_calls):
+    from tests.factories import FunderFactory
+
+    other = FunderFactory()
+    shared = call_on(world.table_a, funders=[world.funder, other])
+    application_in(Status.FUNDED, shared, amount=Decimal("40000"))
+    data = build_dashboard(calls(shared), funder=other)
+    assert (data.envelope, data.committed) == (Decimal("50000"), Decimal("20000"))
+
+
+def test_late_reports_are_listed(two_calls):
+    report = two_calls["p"].reports.get(kind=Report.Kind.PROGRESS)
+    Report.objects.filter(pk=report.pk).update(due_on=timezone.localdate() - timedelta(days=1))
+    data = build_dashboard(calls(two_calls["first"], two_calls["second"]))
+    assert [r.pk for r in data.late_reports] == [report.pk]
+
+
+def test_the_region_filter_keeps_projects_serving_it(two_calls):
+    two_calls["q"].project.regions.set([region("12")])
+    data = build_dashboard(calls(two_calls["first"], two_calls["second"]), region_id=region("12").pk)
+    assert [row.project for row in data.projects] == [two_calls["q"].project]
+
+
+def test_the_page_filters_by_call(world, two_calls):
+    response = client_as(world, "coordinator").get(
+        reverse("funding:dashboard"), {"call": two_calls["first"].pk}
+    )
+    assert response.context["data"].committed == Decimal("30000")
+
+
+def test_a_call_the_person_may_not_see_is_ignored_by_the_filter(world, two_calls):
+    # the call of table B is not the coordinator of A's
+    hidden = call_on(world.table_b)
+    response = client_as(world, "coordinator").get(reverse("funding:dashboard"), {"call": hidden.pk})
+    assert response.status_code == 200
+    assert response.context["data"].committed == Decimal("50000")
+
+
+def test_the_csv_export_has_one_row_per_submitted_application(world, two_calls):
+    response = client_as(world, "coordinator").get(reverse("funding:dashboard-export"), {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 1 + 3
+    assert two_calls["p"].project.title in {row[2] for row in rows}
+
+
+def test_the_xlsx_export_opens_in_a_spreadsheet(world, two_calls):
+    response = client_as(world, "evaluator").get(reverse("funding:dashboard-export"), {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    titles = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert two_calls["q"].project.title in titles
+    awarded = {row[2]: row[11] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert awarded[two_calls["q"].project.title] == 20000
+
+
+def test_the_charts_have_a_title_for_screen_readers(world, two_calls):
+    text = client_as(world, "coordinator").get(reverse("funding:dashboard")).content.decode()
+    assert 'role="img"' in text and "<title" in text
+
+
+@pytest.mark.parametrize("name", ["funding:dashboard", "funding:dashboard-export"])
+def test_no_filter_value_gives_a_server_error(world, two_calls, name):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    client = client_as(world, "coordinator")
+    url = reverse(name)
+    values = st.one_of(
+        st.text(max_size=30), st.integers().map(str), st.sampled_from(["", "0", "-1", "\x00", "9" * 30])
+    )
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(params=st.dictionaries(st.sampled_from(["call", "funder", "region", "sector", "format"]), values))
+    def get(params):
+        assert client.get(url, params).status_code < 500, params
+
+    get()
+
+
+def test_a_title_that_looks_like_a_formula_is_exported_as_text(world, two_calls):
+    type(two_calls["p"].project).objects.filter(pk=two_calls["p"].project_id).update(title='=HYPERLINK("x")')
+    response = client_as(world, "coordinator").get(reverse("funding:dashboard-export"), {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert '\'=HYPERLINK("x")' in {row[2] for row in rows}

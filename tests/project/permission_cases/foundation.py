@@ -1,0 +1,127 @@
+"""Organisations, tables, memberships, invitations, accounts."""
+
+from tests.factories import InvitationFactory
+
+from . import (
+    EVERYONE_200,
+    LOGIN,
+    MANAGE_A,
+    MANAGE_A_POST,
+    MANAGE_B,
+    MANAGE_B_POST,
+    REDIRECT,
+    SIGNED_IN_200,
+    SIGNED_OUT_ONLY,
+    VIEW_B,
+    Case,
+    roles,
+)
+
+
+def pending_invitation(w):
+    return InvitationFactory(membership=w.membership_a, email=w.delegate_a.email)
+
+
+CASES = [
+    Case("home", EVERYONE_200),
+    Case("healthz", EVERYONE_200),
+    # members
+    Case("members:organisation-list", EVERYONE_200),
+    Case("members:organisation-detail", EVERYONE_200, lambda w: {"slug": w.org_a.slug}),
+    Case("members:organisation-detail", EVERYONE_200, lambda w: {"slug": w.org_b.slug}, label="private"),
+    Case("members:organisation-create", roles(403, anonymous=LOGIN, coordinator=200, admin=200)),
+    Case(
+        "members:organisation-update",
+        roles(403, anonymous=LOGIN, delegate_a=200, coordinator=200, admin=200),
+        lambda w: {"slug": w.org_a.slug},
+    ),
+    Case("members:profile", SIGNED_IN_200),
+    Case("members:set-language", roles(REDIRECT), method="post", data=lambda w: {"language": "en"}),
+    # tables
+    Case("tables:table-list", EVERYONE_200),
+    Case("tables:table-create", roles(403, anonymous=LOGIN, admin=200)),
+    Case("tables:table-detail", EVERYONE_200, lambda w: {"slug": w.table_a.slug}),
+    Case("tables:table-detail", VIEW_B, lambda w: {"slug": w.table_b.slug}, label="private"),
+    Case("tables:table-update", MANAGE_A, lambda w: {"slug": w.table_a.slug}),
+    Case("tables:table-update", MANAGE_B, lambda w: {"slug": w.table_b.slug}, label="private"),
+    Case("tables:rules-list", EVERYONE_200, lambda w: {"slug": w.table_a.slug}),
+    Case("tables:rules-list", VIEW_B, lambda w: {"slug": w.table_b.slug}, label="private"),
+    Case("tables:membership-list", MANAGE_A, lambda w: {"slug": w.table_a.slug}),
+    Case("tables:membership-list", MANAGE_B, lambda w: {"slug": w.table_b.slug}, label="private"),
+    Case("tables:membership-add", MANAGE_A, lambda w: {"slug": w.table_a.slug}),
+    Case(
+        "tables:membership-add",
+        MANAGE_A_POST,
+        lambda w: {"slug": w.table_a.slug},
+        method="post",
+        data=lambda w: {"organisation": w.other_org.pk},
+        label="post",
+    ),
+    Case("tables:membership-update", MANAGE_A, lambda w: {"slug": w.table_a.slug, "pk": w.membership_a.pk}),
+    Case(
+        "tables:membership-update",
+        MANAGE_B,
+        lambda w: {"slug": w.table_b.slug, "pk": w.membership_b.pk},
+        label="private",
+    ),
+    Case("tables:membership-end", MANAGE_A, lambda w: {"slug": w.table_a.slug, "pk": w.membership_a.pk}),
+    Case("tables:invitation-create", MANAGE_A, lambda w: {"slug": w.table_a.slug, "pk": w.membership_a.pk}),
+    Case(
+        "tables:invitation-revoke",
+        MANAGE_A_POST,
+        lambda w: {"slug": w.table_a.slug, "pk": pending_invitation(w).pk},
+        method="post",
+    ),
+    Case(
+        "tables:invitation-resend",
+        MANAGE_A_POST,
+        lambda w: {"slug": w.table_a.slug, "pk": pending_invitation(w).pk},
+        method="post",
+    ),
+    Case(
+        "tables:delegation-end",
+        MANAGE_A_POST,
+        lambda w: {"slug": w.table_a.slug, "pk": w.delegation_a.pk},
+        method="post",
+    ),
+    Case(
+        "tables:delegation-end",
+        MANAGE_B_POST,
+        lambda w: {"slug": w.table_b.slug, "pk": w.delegation_b.pk},
+        method="post",
+        label="private",
+    ),
+    Case(
+        "tables:delegation-swap",
+        MANAGE_A_POST,
+        lambda w: {"slug": w.table_a.slug, "pk": w.delegation_a.pk},
+        method="post",
+    ),
+    Case("tables:invitation-accept", EVERYONE_200, lambda w: {"token": pending_invitation(w).token}),
+    # django-allauth: none of these may leak or fail; signed-in people are sent on.
+    Case("account_login", SIGNED_OUT_ONLY),
+    Case("account_logout", roles(200, anonymous=REDIRECT)),
+    Case("account_inactive", EVERYONE_200),
+    Case("account_signup", SIGNED_OUT_ONLY),
+    Case("account_reauthenticate", SIGNED_IN_200),
+    Case("account_email", SIGNED_IN_200),
+    Case("account_email_verification_sent", EVERYONE_200),
+    Case("account_change_password", SIGNED_IN_200),
+    Case("account_set_password", roles(REDIRECT, anonymous=LOGIN)),
+    Case("account_reset_password", EVERYONE_200),
+    Case("account_confirm_login_code", roles(REDIRECT, anonymous=LOGIN)),
+    Case("account_confirm_email", EVERYONE_200, lambda w: {"key": "not-a-real-key"}),
+    Case("account_reset_password_from_key_done", EVERYONE_200),
+    Case("account_reset_password_from_key", EVERYONE_200, lambda w: {"uidb36": "zz", "key": "bad-key"}),
+    Case("account_reset_password_done", EVERYONE_200),
+    Case("mfa_index", SIGNED_IN_200),
+    Case("mfa_authenticate", roles(REDIRECT, anonymous=LOGIN)),
+    Case("mfa_reauthenticate", roles(REDIRECT, anonymous=LOGIN)),
+    # Setting up two-factor asks for the password again first (recent sign-in required).
+    Case("mfa_activate_totp", roles(REDIRECT, anonymous=LOGIN)),
+    # Without an authenticator there is nothing to deactivate or list.
+    Case("mfa_deactivate_totp", roles(404, anonymous=LOGIN)),
+    Case("mfa_view_recovery_codes", roles(404, anonymous=LOGIN)),
+    Case("mfa_generate_recovery_codes", roles(REDIRECT, anonymous=LOGIN)),
+    Case("mfa_download_recovery_codes", roles(404, anonymous=LOGIN)),
+]
