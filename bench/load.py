@@ -1,0 +1,89 @@
+"""Load test: gunicorn (3 workers on this 2-core machine) + PostgreSQL + Redis on
+loopback, locust headless for 60 s at N users; requests/s, p95 and errors."""
+
+import csv
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = 8077
+
+
+def _wait_up(url, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("gunicorn did not start")
+
+
+def load_test(env, *, users, seconds=60):
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "concertation.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "3",
+            "--threads",
+            "2",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "concertation.settings.local", "CONN_MAX_AGE": "60"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    prefix = ROOT / "bench" / f".locust-{users}"
+    try:
+        _wait_up(f"http://127.0.0.1:{PORT}/healthz/")
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(users),
+                "-r",
+                str(max(users // 5, 1)),
+                "-t",
+                f"{seconds}s",
+                "--host",
+                f"http://127.0.0.1:{PORT}",
+                "--csv",
+                str(prefix),
+                "--only-summary",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
+        with open(f"{prefix}_stats.csv") as handle:
+            total = next(row for row in csv.DictReader(handle) if row["Name"] == "Aggregated")
+        return {
+            "users": users,
+            "seconds": seconds,
+            "requests": int(total["Request Count"]),
+            "failures": int(total["Failure Count"]),
+            "requests_per_second": round(float(total["Requests/s"]), 1),
+            "p50_ms": float(total["50%"]),
+            "p95_ms": float(total["95%"]),
+        }
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)

@@ -1,0 +1,103 @@
+"""Write bench/README.md from bench/results.json."""
+
+from pathlib import Path
+
+README = Path(__file__).resolve().parent / "README.md"
+
+INTRO = """# Benchmarks
+
+Every figure below is produced by `make bench` (that is `python -m bench.run`), which needs
+PostgreSQL and Redis on loopback (as `bash .ci/run` starts them). It seeds a fresh database
+at each scale with `seed_demo --scale N`, measures every main page of every role with
+Django's test client (server time, without the network) against a trivial view measured
+in the same run, times the PDFs, the document queue with real Celery workers and a
+locust load test against gunicorn + PostgreSQL + Redis. Raw figures: `bench/results.json`.
+
+Targets (issue 7): a page's query count does not depend on the scale; p95 under 150 ms and
+under 10 × the trivial view at `--scale 50`; zero load-test errors; no document lost or
+made twice.
+"""
+
+
+def _pages_table(results):
+    scales = list(results["scales"])
+    rows = {}
+    for scale in scales:
+        for page in results["scales"][scale]["pages"]:
+            rows.setdefault((page["page"], page["role"]), {})[scale] = page
+    last = scales[-1]
+    baseline = next(iter(results["scales"][last]["pages"]))["p95_ms"] or 0.1
+    lines = [
+        "| page | role | "
+        + " | ".join(f"queries @{s}" for s in scales)
+        + f" | p50 ms @{last} | p95 ms @{last} | × trivial |",
+        "|---|---|" + "---|" * len(scales) + "---|---|---|",
+    ]
+    for (name, role), by_scale in rows.items():
+        figures = by_scale.get(last, {})
+        lines.append(
+            f"| {name} | {role} | "
+            + " | ".join(str(by_scale.get(s, {}).get("queries", "—")) for s in scales)
+            + f" | {figures.get('p50_ms', '—')} | {figures.get('p95_ms', '—')} | "
+            + (f"{round(figures['p95_ms'] / baseline, 1)}" if figures else "—")
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+def write_readme(results):
+    machine = results["machine"]
+    parts = [
+        INTRO,
+        f"Measured {results['measured_at']} on {machine['cpus']} CPUs, {machine['memory_gb']} GiB, "
+        f"Python {machine['python']} ({machine['platform']}).\n",
+        "## Data\n",
+        "| scale | seconds to seed | "
+        + " | ".join(next(iter(results["scales"].values()))["seed"]["rows"])
+        + " |",
+        "|---|---|" + "---|" * len(next(iter(results["scales"].values()))["seed"]["rows"]),
+    ]
+    for scale, entry in results["scales"].items():
+        parts.append(
+            f"| {scale} | {entry['seed']['seconds']} | "
+            + " | ".join(str(v) for v in entry["seed"]["rows"].values())
+            + " |"
+        )
+    parts += ["", "## Pages\n", _pages_table(results), ""]
+    first = next(iter(results["scales"].values()))
+    if "pdfs" in first:
+        parts += [
+            "## PDFs (median, fresh render)\n",
+            "| document | pages | gathering ms | WeasyPrint ms |",
+            "|---|---|---|---|",
+        ]
+        parts += [
+            f"| {name} | {v['pages']} | {v['gather_ms']} | {v['render_ms']} |"
+            for name, v in first["pdfs"].items()
+        ]
+        parts.append("")
+    if "throughput" in first:
+        parts += [
+            "## Document queue\n",
+            "| workers | documents | ready | lost | duplicated | seconds | per minute |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        parts += [
+            f"| {w} | {v['documents']} | {v['ready']} | {v['lost']} | {v['duplicated']} "
+            f"| {v['seconds']} | {v['per_minute']} |"
+            for w, v in first["throughput"].items()
+        ]
+        parts.append("")
+    if "load" in first:
+        parts += [
+            "## Load (60 s, locust, gunicorn 3 workers)\n",
+            "| users | requests | failures | requests/s | p50 ms | p95 ms |",
+            "|---|---|---|---|---|---|",
+        ]
+        parts += [
+            f"| {u} | {v['requests']} | {v['failures']} | {v['requests_per_second']} "
+            f"| {v['p50_ms']} | {v['p95_ms']} |"
+            for u, v in first["load"].items()
+        ]
+        parts.append("")
+    README.write_text("\n".join(parts))
