@@ -14,7 +14,7 @@ from funding.models import Declaration, Review, Score, Status, weighted_total
 from funding.selectors import review_board
 from projects.services import EditConflict
 from tests.conftest import client_as
-from tests.factories import DelegationFactory
+from tests.factories import DelegationFactory, FunderStaffFactory
 from tests.funding.factories import application_in, call_on, manager_of, review, reviewer_on
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +69,7 @@ def test_an_excluded_reviewer_sees_nothing_of_the_application(world, in_review):
     response = client.get(url(in_review))
     assert response.status_code == 200
     assert escape(in_review.project.summary) not in response.content.decode()
-    assert "you do not review it" in response.content.decode()
+    assert "vous ne l’évaluez" in response.content.decode()
 
 
 def test_a_funder_evaluator_working_for_a_partner_is_excluded(world, in_review):
@@ -86,7 +86,7 @@ def test_the_application_is_hidden_until_the_reviewer_declares(world, in_review)
     services.reviewer_add(call=in_review.call, person=world.evaluator, by=None)
     response = client_as(world, "evaluator").get(url(in_review))
     text = response.content.decode()
-    assert "Declare your interests first" in text
+    assert "Déclarez d’abord vos intérêts" in text
     assert escape(in_review.project.summary) not in text
     assert escape(in_review.project.lead.name) in text
 
@@ -272,7 +272,11 @@ def test_applicants_never_see_reviewer_names(world):
     )
     for step in (Status.ELIGIBILITY, Status.IN_REVIEW):
         application = services.application_transition(application=application, to=step, by=world.coordinator)
-    reviewers = [reviewer_on(call), reviewer_on(call)]
+    funder = call.shares.first().funder
+    reviewers = [
+        reviewer_on(call, person=FunderStaffFactory(funder=funder, person__last_name=name).person)
+        for name in ("Évaluatrice-Quintal", "Évaluateur-Zarzour")
+    ]
     for reviewer in reviewers:
         review(application, reviewer, comment="Commentaire anonyme")
     application = services.application_transition(

@@ -205,8 +205,8 @@ def test_missing_parts_of_the_project_are_named(call):
     type(application.project).objects.filter(pk=application.project_id).update(needs="", starts=None)
     checks = [c for c in check_rules(application) if c.code == "content"]
     assert not checks[0].ok
-    assert "needs addressed" in checks[0].message
-    assert "start and end dates" in checks[0].message
+    assert "besoins ciblés" in checks[0].message
+    assert "dates de début et de fin" in checks[0].message
 
 
 def test_both_kinds_of_indicator_are_required(call):
@@ -248,7 +248,7 @@ def test_the_submit_page_lists_every_unmet_rule_in_plain_words(world, call):
     )
     text = response.content.decode()
     assert response.status_code == 200
-    assert "This call asks for at least 2 partner organisations besides the lead; 1 has confirmed." in text
-    assert "Give at least one result indicator" in text
+    assert "Cet appel exige au moins 2 organisations partenaires" in text
+    assert "Indiquez au moins un indicateur de résultat" in text
     application.refresh_from_db()
     assert application.status == Status.DRAFT

@@ -86,7 +86,7 @@ def test_the_decision_page_shows_the_envelope_refusal(world):
         reverse("funding:call-decide", args=[call.pk]), decision_data(application)
     )
     assert response.status_code == 200
-    assert "is left in the envelope" in response.content.decode()
+    assert "dans l’enveloppe" in response.content.decode()
     assert Application.objects.get(pk=application.pk).status == Status.RECOMMENDED
 
 
@@ -230,4 +230,4 @@ def test_the_manage_page_shows_conflicts_and_review_progress(world, call):
     text = (
         client_as(world, "coordinator").get(reverse("funding:call-manage", args=[call.pk])).content.decode()
     )
-    assert "1 of 1" in text
+    assert "1 sur 1" in text
