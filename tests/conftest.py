@@ -172,6 +172,9 @@ def client_for(world):
     return lambda role: client_as(world, role)
 
 
+WORKER_CLAIM_SECONDS = 4
+
+
 class Worker:
     """A real `celery -A concertation worker` process on the test database and Redis."""
 
@@ -202,11 +205,19 @@ class Worker:
             "MEDIA_ROOT": str(self.media_root),
             "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "TEST_EMAIL_FILE_PATH": str(self.email_dir),
+            # Short claims, so that the tests that kill a worker see the takeover quickly.
+            "DOCUMENT_CLAIM_SECONDS": str(WORKER_CLAIM_SECONDS),
         }
         command = [sys.executable, "-m", "celery", "-A", "concertation", "worker", "--loglevel=INFO"]
         command += ["--concurrency=2", "--hostname", self.name, "--without-gossip", "--without-mingle"]
+        # A session of its own, so that `kill` reaches the pool's processes too.
         self.process = subprocess.Popen(
-            command, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, cwd=settings.BASE_DIR
+            command,
+            env=env,
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+            cwd=settings.BASE_DIR,
+            start_new_session=True,
         )
         self.wait_ready()
 
@@ -231,6 +242,13 @@ class Worker:
                 self.process.wait(timeout=20)
             except Exception:
                 self.process.kill()
+
+    def kill(self):
+        """SIGKILL the worker and its pool at once, as a machine losing power would."""
+        import signal
+
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=20)
 
     def emails(self):
         return sorted(self.email_dir.glob("*.log")) if self.email_dir.exists() else []

@@ -181,6 +181,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# A worker making a document renews its claim every quarter of this; a claim not renewed
+# for this long belonged to a worker that died, and another worker takes the document.
+DOCUMENT_CLAIM_SECONDS = env.int("DOCUMENT_CLAIM_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     # Documents asked for while the broker was down, or left by a worker that died.
     "sweep-documents": {"task": "tables.tasks.documents.sweep_documents", "schedule": 60.0},

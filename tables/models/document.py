@@ -42,6 +42,10 @@ class Document(models.Model):
     )
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The worker making it ("host:pid") and its last sign of life: a claim whose worker
+    # stopped renewing it is taken over (see services.documents.CLAIM_EXPIRES).
+    claimed_by = models.CharField(max_length=100, blank=True)
+    alive_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("made"), null=True, blank=True)
 
     class Meta:

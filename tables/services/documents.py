@@ -14,6 +14,9 @@ returns the same row. Making it is claimed by a conditional UPDATE, so that two 
 import contextlib
 import hashlib
 import logging
+import os
+import socket
+import threading
 import time
 import unicodedata
 from collections.abc import Callable
@@ -29,7 +32,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, models, transaction
+from django.db import InterfaceError, OperationalError, connection, models, transaction
 from django.db.models import Count, F, Max, Prefetch, Q, Sum
 from django.template.loader import get_template
 from django.utils import timezone
@@ -74,10 +77,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# A worker that claimed a document and has not finished after this long is taken for
-# dead (killed, machine restarted): another may claim the document. Longer than the
-# render task's hard time limit, so that a live render never loses its claim.
-CLAIM_EXPIRES = timedelta(minutes=4)
+# A worker that claimed a document renews its claim every quarter of this while it draws;
+# a claim not renewed for this long belonged to a worker that died (killed, machine
+# restarted), and another may take the document.
+CLAIM_EXPIRES = timedelta(seconds=settings.DOCUMENT_CLAIM_SECONDS)
 # A pending document nobody claimed after this long lost its task (asked while the
 # broker was down): the sweeper queues it again.
 QUEUE_GRACE = timedelta(minutes=2)
@@ -489,20 +492,53 @@ def document_request(*, source, kind: str, language: str, by: User | None = None
 # Making it (in a worker) -------------------------------------------------------------------
 
 
+def _last_sign_of_life(document: Document):
+    return document.alive_at or document.started_at
+
+
 def _claim_expired(document: Document, now) -> bool:
-    return (
-        document.status == Document.Status.RENDERING
-        and document.started_at is not None
-        and document.started_at < now - CLAIM_EXPIRES
-    )
+    alive = _last_sign_of_life(document)
+    return document.status == Document.Status.RENDERING and alive is not None and alive < now - CLAIM_EXPIRES
 
 
 def claim_seconds_left(document: Document) -> int:
     """Seconds until a rendering document's claim expires (0 if it is not claimed)."""
-    if document.status != Document.Status.RENDERING or document.started_at is None:
+    alive = _last_sign_of_life(document)
+    if document.status != Document.Status.RENDERING or alive is None:
         return 0
-    left = document.started_at + CLAIM_EXPIRES - timezone.now()
+    left = alive + CLAIM_EXPIRES - timezone.now()
     return max(0, int(left.total_seconds()) + 1)
+
+
+def _this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+@contextlib.contextmanager
+def _keep_claim(document: Document):
+    """Renew the claim from a side thread while the document is drawn, so that a long
+    render keeps it and a dead worker loses it within CLAIM_EXPIRES. The thread has its
+    own database connection, closed when it ends."""
+    stop = threading.Event()
+
+    def renew():
+        try:
+            while not stop.wait(CLAIM_EXPIRES.total_seconds() / 4):
+                Document.objects.filter(
+                    pk=document.pk, status=Document.Status.RENDERING, attempts=document.attempts
+                ).update(alive_at=timezone.now())
+        except Exception:
+            logger.warning("could not renew the claim on document %s", document.pk, exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=renew, name=f"claim-{document.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _fail(document: Document, error: str, **conditions) -> Document:
@@ -530,13 +566,15 @@ def _claim(document: Document) -> bool:
         return False
     claimed = Document.objects.filter(
         pk=document.pk, status=document.status, attempts=document.attempts
-    ).update(status=Document.Status.RENDERING, attempts=F("attempts") + 1, started_at=now)
+    ).update(
+        status=Document.Status.RENDERING,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        alive_at=now,
+        claimed_by=_this_worker(),
+    )
     if claimed:
-        document.status, document.attempts, document.started_at = (
-            Document.Status.RENDERING,
-            document.attempts + 1,
-            now,
-        )
+        document.refresh_from_db()
     return bool(claimed)
 
 
@@ -577,17 +615,18 @@ def document_render(document: Document) -> Document:
         source = spec.load(document.object_id)
         if source is None:
             return _fail(document, "What this document showed no longer exists.", **claimed)
-        started = time.perf_counter()
-        context = spec.gather(source)
-        gathered = time.perf_counter()
-        if spec.render is not None:
-            pdf, pages = spec.render({**context, "made_at": timezone.now()}, document.language)
-        else:
-            pdf, pages = render_pdf(
-                spec.template, {**context, "made_at": timezone.now()}, language=document.language
-            )
-        rendered = time.perf_counter()
-        name = _store(document, pdf, spec.extension)
+        with _keep_claim(document):
+            started = time.perf_counter()
+            context = spec.gather(source)
+            gathered = time.perf_counter()
+            if spec.render is not None:
+                pdf, pages = spec.render({**context, "made_at": timezone.now()}, document.language)
+            else:
+                pdf, pages = render_pdf(
+                    spec.template, {**context, "made_at": timezone.now()}, language=document.language
+                )
+            rendered = time.perf_counter()
+            name = _store(document, pdf, spec.extension)
     except TRANSIENT_ERRORS:
         # Give the document back for the retry; if even that fails, the claim expires.
         with contextlib.suppress(*TRANSIENT_ERRORS):
@@ -647,6 +686,7 @@ def documents_requeue_stuck() -> int:
     now = timezone.now()
     stuck = Document.objects.filter(
         Q(status=Document.Status.PENDING, created_at__lt=now - QUEUE_GRACE)
-        | Q(status=Document.Status.RENDERING, started_at__lt=now - CLAIM_EXPIRES)
+        | Q(status=Document.Status.RENDERING, alive_at__lt=now - CLAIM_EXPIRES)
+        | Q(status=Document.Status.RENDERING, alive_at=None, started_at__lt=now - CLAIM_EXPIRES)
     ).values_list("pk", flat=True)
     return sum(document_queue(pk) for pk in stuck[:500])

@@ -9,8 +9,10 @@ now.
 
 import gettext
 import io
+import os
 import re
 from datetime import time, timedelta
+from time import sleep
 from types import SimpleNamespace
 from unittest import mock
 
@@ -715,10 +717,10 @@ def test_a_document_claimed_by_another_worker_is_not_made_twice(world):
 
 
 def test_a_redelivered_task_waits_for_the_claim_to_expire(world):
-    # given a document claimed a minute ago by a worker that may have died
+    # given a document claimed a while ago by a worker that may have died
     document = pending_agenda(world)
     Document.objects.filter(pk=document.pk).update(
-        status=Document.Status.RENDERING, started_at=timezone.now() - timedelta(minutes=1), attempts=1
+        status=Document.Status.RENDERING, alive_at=timezone.now() - documents.CLAIM_EXPIRES / 2, attempts=1
     )
     # when its message is delivered again, the task retries when the claim expires
     with (
@@ -727,8 +729,32 @@ def test_a_redelivered_task_waits_for_the_claim_to_expire(world):
     ):
         render_document(document.pk)
     countdown = retry.call_args.kwargs["countdown"]
-    left = documents.CLAIM_EXPIRES - timedelta(minutes=1)
+    left = documents.CLAIM_EXPIRES / 2
     assert left.total_seconds() - 5 <= countdown <= left.total_seconds() + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_render_keeps_renewing_its_claim(world, monkeypatch):
+    # given claims that expire fast, and a PDF that takes longer than that to draw
+    monkeypatch.setattr(documents, "CLAIM_EXPIRES", timedelta(seconds=0.4))
+    with mock.patch.object(documents, "document_queue"):
+        document = pending_agenda(world)
+    signs_of_life = []
+
+    def slow_render(*args, **kwargs):
+        for _ in range(6):
+            sleep(0.1)
+            signs_of_life.append(Document.objects.values_list("alive_at", flat=True).get(pk=document.pk))
+        return b"%PDF-1.7", 1
+
+    # when it is drawn
+    with mock.patch("tables.services.documents.render_pdf", side_effect=slow_render):
+        document = documents.document_render(document)
+    # then the claim was renewed while drawing, so no other worker took the document
+    assert document.status == Document.Status.READY
+    assert len(set(signs_of_life)) >= 3
+    assert document.attempts == 1
+    assert document.claimed_by.endswith(f":{os.getpid()}")
 
 
 def test_an_abandoned_claim_is_taken_over_once_expired(world):

@@ -2,16 +2,22 @@
 in CI; skipped elsewhere without PostgreSQL and Redis)."""
 
 import io
+import os
 import re
+import signal
 import time
+from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
 from tables.models import Document
 from tables.services import documents
+from tables.tasks.documents import sweep_documents
+from tests.conftest import WORKER_CLAIM_SECONDS
 from tests.factories import (
     AgendaItemFactory,
     CoordinatorFactory,
@@ -91,3 +97,62 @@ def test_a_coordinator_asks_follows_and_downloads_through_the_worker(celery_work
     download = client.get(download_url)
     assert download["Content-Disposition"].startswith('attachment; filename="ordre-du-jour-')
     assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+# A worker killed mid-render ------------------------------------------------------------
+
+
+@pytest.fixture
+def long_agenda():
+    """An agenda long enough (a dozen pages) that its render can be caught half-way."""
+    table = TableFactory()
+    meeting = meeting_with_agenda(table, title="Rencontre élargie")
+    paragraph = "Présentation des travaux du comité, échanges et pistes de collaboration. " * 12
+    for number in range(90):
+        AgendaItemFactory(meeting=meeting, title=f"Dossier {number}", description=paragraph)
+    source = documents.get_kind("agenda").load(meeting.pk)
+    return documents.document_request(source=source, kind="agenda", language="fr-ca")
+
+
+def claimed(document_id):
+    return Document.objects.filter(pk=document_id, status=Document.Status.RENDERING).first()
+
+
+def files_of(worker, document):
+    folder = worker.media_root / "documents" / document.kind / str(document.object_id)
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_a_pool_process_killed_mid_render_leaves_the_document_made_once_later(celery_worker, long_agenda):
+    # given the worker's pool process half-way through drawing the agenda
+    rendering = wait_for(lambda: claimed(long_agenda.pk))
+    _host, pid = rendering.claimed_by.rsplit(":", 1)
+    # when it is killed outright
+    os.kill(int(pid), signal.SIGKILL)
+    # then the message goes back to the queue and, once the dead claim expires, another
+    # pool process makes the document: once, on a second attempt, as one file
+    document = wait_for(lambda: ready(long_agenda.pk), timeout=90)
+    assert document.attempts == 2
+    assert document.claimed_by != rendering.claimed_by
+    assert Document.objects.filter(kind="agenda", object_id=document.object_id).count() == 1
+    assert [path.name for path in files_of(celery_worker, document)] == [document.file.name.rsplit("/", 1)[1]]
+
+
+def test_a_whole_worker_killed_mid_render_is_replaced_and_the_sweeper_requeues(
+    celery_worker, celery_worker_process, long_agenda, monkeypatch
+):
+    # (beat's sweeper runs here, with the claim length the workers have)
+    monkeypatch.setattr(documents, "CLAIM_EXPIRES", timedelta(seconds=WORKER_CLAIM_SECONDS))
+    # given a worker half-way through drawing the agenda
+    rendering = wait_for(lambda: claimed(long_agenda.pk))
+    # when the whole worker is killed (its message stays unacknowledged in Redis) and a new one starts
+    celery_worker_process.kill()
+    celery_worker_process.start(connection.settings_dict["NAME"])
+    assert Document.objects.get(pk=long_agenda.pk).status == Document.Status.RENDERING
+    # then, once the claim has expired, beat's sweeper queues it again and it is made once
+    wait_for(lambda: not documents.claim_seconds_left(Document.objects.get(pk=long_agenda.pk)), timeout=30)
+    assert sweep_documents() == 1
+    document = wait_for(lambda: ready(long_agenda.pk), timeout=90)
+    assert document.attempts == 2
+    assert document.claimed_by != rendering.claimed_by
+    assert len(files_of(celery_worker, document)) == 1
