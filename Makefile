@@ -8,7 +8,7 @@ export SITE_URL ?= http://127.0.0.1:$(PORT)
 # Front-end packages vendored into static/vendor (no CDN at run time).
 NPM_PACKAGES := @picocss/pico@2.1.1 htmx.org@2.0.11 sortablejs@1.15.7
 
-.PHONY: run test lint format messages vendor lock bench worker clean help
+.PHONY: run test lint format messages vendor lock bench worker clean help backup restore
 
 help:
 	@echo "make run    serve the demo on http://127.0.0.1:$(PORT) (SQLite, tasks in-process)"
@@ -74,3 +74,19 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .test-media staticfiles
+
+# Backups of the PostgreSQL database named by DATABASE_URL (see README, « Sauvegardes »).
+# Uploaded and generated files live in MEDIA_ROOT: copy that folder alongside.
+BACKUP_FILE ?= backups/concertation-$(shell date +%Y%m%d-%H%M%S).dump
+
+backup:
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to the PostgreSQL database to back up."; exit 1; }
+	@mkdir -p "$(dir $(BACKUP_FILE))"
+	pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP_FILE)" "$$DATABASE_URL"
+	@echo "Backup written to $(BACKUP_FILE)"
+
+restore:
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=backups/….dump"; exit 1; }
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to the PostgreSQL database to restore into."; exit 1; }
+	pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction --dbname="$$DATABASE_URL" "$(FILE)"
+	@echo "Restored $(FILE)"
