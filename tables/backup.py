@@ -104,8 +104,9 @@ def table_objects(table: Table) -> list:
     by_model = defaultdict(list)
     for obj in objects:
         by_model[type(obj)].append(obj)
+    # Sorted first, so that models that do not depend on each other keep one order.
     app_list = defaultdict(list)
-    for model in by_model:
+    for model in sorted(by_model, key=lambda model: model._meta.label):
         app_list[model._meta.app_config].append(model)
     ordered = serializers.sort_dependencies(app_list.items(), allow_cycles=True)
     return [obj for model in ordered for obj in sorted(by_model[model], key=lambda obj: obj.pk)]
