@@ -100,4 +100,21 @@ def write_readme(results):
             for u, v in first["load"].items()
         ]
         parts.append("")
+    if "faults" in first:
+        restart, outage = first["faults"]["postgres_restart"], first["faults"]["redis_outage"]
+        parts += [
+            "## Faults (real services stopped)\n",
+            f"- PostgreSQL restarted under a steady load ({restart['requests']} requests in 40 s): "
+            f"the restart took {restart['restart_seconds']} s, {restart['failed']} requests failed "
+            f"(statuses {restart['failed_statuses']}) over {restart['failing_for_seconds']} s; "
+            "recovered without restarting gunicorn: "
+            f"{'yes' if restart['recovered_without_restart'] else 'NO'}.",
+            f"- Redis stopped for {outage['redis_down_seconds']} s: every page answered 200: "
+            f"{'yes' if outage['every_page_answered_200'] else 'NO'} ({outage['pages_while_down']}); "
+            f"asking for a PDF answered {outage['pdf_request_status']} and said it was queued: "
+            f"{'yes' if outage['pdf_said_queued'] else 'NO'}; the PDF was made "
+            f"{outage['pdf_made_seconds_after_redis_back']} s after Redis came back "
+            "(the sweeper queues a document left pending for 2 minutes).",
+            "",
+        ]
     README.write_text("\n".join(parts))

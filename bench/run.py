@@ -1,13 +1,15 @@
 """`make bench`: every figure of bench/README.md, measured on this machine.
 
-    python -m bench.run [--scales 10,50] [--skip-load] [--skip-throughput] [--documents 1000]
+    python -m bench.run [--scales 10,50] [--skip-load] [--skip-throughput] [--skip-faults]
+                        [--documents 1000]
 
 For each scale: a fresh PostgreSQL database (`bench_concertation` on the DATABASE_URL
 server, default postgres@127.0.0.1), migrate, `seed_demo --scale N` (timed), then the
 page figures (query count, p50/p95 server time per page and role, against a trivial view).
 On the first scale also: PDF render times split into data gathering and WeasyPrint,
 document throughput with 1 and 2 Celery workers, and a load test (locust, headless, 50 and
-200 users for 60 s against gunicorn + PostgreSQL + Redis). Results go to
+200 users for 60 s against gunicorn + PostgreSQL + Redis), then the faults of bench/faults.py
+(PostgreSQL restarted under load, Redis stopped and started). Results go to
 bench/results.json and the table in bench/README.md.
 """
 
@@ -84,6 +86,7 @@ def main():
     parser.add_argument("--scales", default="10,50")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--skip-faults", action="store_true", help="do not stop PostgreSQL and Redis")
     parser.add_argument("--documents", type=int, default=1000)
     args = parser.parse_args()
     results = {
@@ -123,6 +126,10 @@ def main():
                 from bench.load import load_test
 
                 entry["load"] = {users: load_test(env(REDIS_URL=REDIS), users=users) for users in (50, 200)}
+            if not args.skip_faults:
+                from bench.faults import faults
+
+                entry["faults"] = faults(env(REDIS_URL=REDIS))
         results["scales"][str(scale)] = entry
         RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     from bench.report import write_readme
