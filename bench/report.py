@@ -114,7 +114,7 @@ def write_readme(results):
             f"asking for a PDF answered {outage['pdf_request_status']} and said it was queued: "
             f"{'yes' if outage['pdf_said_queued'] else 'NO'}; the PDF was made "
             f"{outage['pdf_made_seconds_after_redis_back']} s after Redis came back "
-            "(the sweeper queues a document left pending for 2 minutes).",
+            "(beat's sweeper, every minute, queues again a document whose task could not be sent).",
             "",
         ]
     README.write_text("\n".join(parts))

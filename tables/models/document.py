@@ -41,6 +41,8 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    # When its task was last handed to the broker; empty while the broker was unreachable.
+    queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     # The worker making it ("host:pid") and its last sign of life: a claim whose worker
     # stopped renewing it is taken over (see services.documents.CLAIM_EXPIRES).

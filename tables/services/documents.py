@@ -81,9 +81,12 @@ logger = logging.getLogger(__name__)
 # a claim not renewed for this long belonged to a worker that died (killed, machine
 # restarted), and another may take the document.
 CLAIM_EXPIRES = timedelta(seconds=settings.DOCUMENT_CLAIM_SECONDS)
-# A pending document nobody claimed after this long lost its task (asked while the
-# broker was down): the sweeper queues it again.
+# A pending document nobody claimed this long after its task was sent lost its task: the
+# sweeper queues it again. One whose task could not be sent (the broker was down) is
+# queued again by the first sweep after this short delay (the request may still be
+# sending it).
 QUEUE_GRACE = timedelta(minutes=2)
+NOT_SENT_GRACE = timedelta(seconds=15)
 # A document whose rendering keeps killing its worker is given up after this many claims.
 MAX_ATTEMPTS = 5
 # Errors worth retrying as they are: the database went away for a moment.
@@ -470,6 +473,7 @@ def document_queue(document_id: int) -> bool:
             "document %s waits for the sweeper: the task queue is unreachable (%s)", document_id, error
         )
         return False
+    Document.objects.filter(pk=document_id).update(queued_at=timezone.now())
     return True
 
 
@@ -685,7 +689,8 @@ def documents_requeue_stuck() -> int:
     how many were queued."""
     now = timezone.now()
     stuck = Document.objects.filter(
-        Q(status=Document.Status.PENDING, created_at__lt=now - QUEUE_GRACE)
+        Q(status=Document.Status.PENDING, queued_at=None, created_at__lt=now - NOT_SENT_GRACE)
+        | Q(status=Document.Status.PENDING, queued_at__lt=now - QUEUE_GRACE)
         | Q(status=Document.Status.RENDERING, alive_at__lt=now - CLAIM_EXPIRES)
         | Q(status=Document.Status.RENDERING, alive_at=None, started_at__lt=now - CLAIM_EXPIRES)
     ).values_list("pk", flat=True)

@@ -603,23 +603,36 @@ def test_the_convocation_email_carries_the_agenda_pdf(world, django_capture_on_c
 
 
 def test_the_sweeper_queues_documents_left_pending_or_abandoned(world):
-    # given a document pending for ten minutes, one claimed by a worker that died, and a fresh one
-    old = timezone.now() - timedelta(minutes=10)
-    meeting = load("agenda", world.meeting_a)
+    # given documents whose task was lost ten minutes ago, never sent (the broker was down)
+    # thirty seconds ago, claimed by a worker that died, sent a minute ago, and just asked for
+    now = timezone.now()
+    meeting, table = load("agenda", world.meeting_a), load("register", world.table_a)
     lost = documents.document_request(source=meeting, kind="agenda", language="en")
+    unsent = documents.document_request(source=table, kind="register", language="fr-ca")
     abandoned = documents.document_request(source=meeting, kind="agenda", language="fr-ca")
-    fresh = documents.document_request(source=load("register", world.table_a), kind="register", language="en")
-    Document.objects.filter(pk=lost.pk).update(created_at=old)
-    Document.objects.filter(pk=abandoned.pk).update(
-        status=Document.Status.RENDERING, started_at=old, attempts=1
+    waiting = documents.document_request(source=table, kind="register", language="en")
+    fresh = documents.document_request(source=load("agenda", world.meeting_b), kind="agenda", language="en")
+    Document.objects.filter(pk=lost.pk).update(
+        created_at=now - timedelta(minutes=10), queued_at=now - timedelta(minutes=10)
     )
+    Document.objects.filter(pk=unsent.pk).update(created_at=now - timedelta(seconds=30), queued_at=None)
+    Document.objects.filter(pk=abandoned.pk).update(
+        status=Document.Status.RENDERING, started_at=now - timedelta(minutes=10), attempts=1
+    )
+    Document.objects.filter(pk=waiting.pk).update(
+        created_at=now - timedelta(minutes=1), queued_at=now - timedelta(minutes=1)
+    )
+    Document.objects.filter(pk=fresh.pk).update(queued_at=None)
     # when the sweeper runs
     with mock.patch.object(render_document, "apply_async") as queued:
         count = sweep_documents()
-    # then the first two are queued again, and the fresh one left to its own task
-    assert count == 2
-    assert sorted(call.args[0][0] for call in queued.call_args_list) == sorted([lost.pk, abandoned.pk])
-    assert fresh.pk not in [call.args[0][0] for call in queued.call_args_list]
+    # then the lost, unsent and abandoned ones are queued again, the others left to their task
+    assert count == 3
+    assert sorted(call.args[0][0] for call in queued.call_args_list) == sorted(
+        [lost.pk, unsent.pk, abandoned.pk]
+    )
+    # and sending them is recorded, so that the next sweep leaves them alone for a while
+    assert Document.objects.get(pk=unsent.pk).queued_at > now
 
 
 def test_the_render_task_is_idempotent(world, settings):
