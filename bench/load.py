@@ -41,7 +41,12 @@ def load_test(env, *, users, seconds=60):
             "60",
         ],
         cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "concertation.settings.local", "CONN_MAX_AGE": "60"},
+        env={
+            **env,
+            "DJANGO_SETTINGS_MODULE": "concertation.settings.local",
+            "CONN_MAX_AGE": "60",
+            "TRUSTED_PROXY_COUNT": "1",
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

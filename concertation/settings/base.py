@@ -135,6 +135,10 @@ ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Concertation] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_ALLOW_SIGNUPS = env.bool("ACCOUNT_ALLOW_SIGNUPS", default=True)
+# Rate limits count per client address. Behind N reverse proxies the address is the N-th
+# from the right of X-Forwarded-For; without this, everyone shares the proxy's address
+# and a busy morning of sign-ins is throttled for all.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Concertation"
 # When true, coordinators and funder staff must set up two-factor authentication before

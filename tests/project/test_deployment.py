@@ -133,3 +133,23 @@ def test_production_refuses_to_start_without_its_secrets(missing):
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
+
+
+def test_production_counts_sign_in_limits_per_person_behind_the_proxy():
+    # the address allauth rate-limits, for a request that came through the TLS proxy
+    script = (
+        "import django; django.setup();"
+        "from django.test import RequestFactory;"
+        "from allauth.core.internal.httpkit import get_client_ip;"
+        "r = RequestFactory().get('/', REMOTE_ADDR='172.18.0.5', HTTP_X_FORWARDED_FOR='203.0.113.7');"
+        "print(get_client_ip(r))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=PRODUCTION_ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip() == "203.0.113.7", result.stderr
