@@ -79,6 +79,13 @@ def main_pages(role):
             ("my projects", reverse("projects:project-list")),
             ("joint project", reverse("projects:project-detail", args=[project.pk])),
         ]
+    if role in {"coordinator", "funder_evaluator", "admin"}:
+        application = _first(Application.objects.filter(call=open_call, status="in_review"))
+        pages.append(
+            ("application", reverse("funding:application-detail", args=[open_call.pk, application.pk]))
+        )
+    if role in {"coordinator", "admin"}:
+        pages.append(("call management", reverse("funding:call-manage", args=[open_call.pk])))
     if role in {"funder_evaluator", "admin"}:
         pages += [
             ("funder dashboard", reverse("funding:dashboard")),
