@@ -24,4 +24,4 @@ RUN pip install -c requirements.lock -e . \
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "concertation.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "concertation.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--keep-alive", "75", "--access-logfile", "-"]

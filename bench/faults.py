@@ -37,6 +37,7 @@ def gunicorn(env, *, port=PORT, workers=3):
     """gunicorn serving the application on loopback, as in production."""
     command = [sys.executable, "-m", "gunicorn", "concertation.wsgi:application"]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "2", "--timeout", "60"]
+    command += ["--keep-alive", "75"]
     server = subprocess.Popen(
         command,
         cwd=ROOT,

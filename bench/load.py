@@ -39,6 +39,10 @@ def load_test(env, *, users, seconds=60):
             "2",
             "--timeout",
             "60",
+            # Longer than any client's pause between requests: with gunicorn's 2 s default,
+            # a client reusing its connection just as the server closes it gets a reset.
+            "--keep-alive",
+            "75",
         ],
         cwd=ROOT,
         env={
