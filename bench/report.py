@@ -45,6 +45,70 @@ def _pages_table(results):
     return "\n".join(lines)
 
 
+def _once_sections(scale, entry):
+    """The figures measured on one scale only: PDFs, document queue, load, faults."""
+    parts = []
+    if "pdfs" in entry:
+        parts += [
+            f"## PDFs (median, fresh render, scale {scale})\n",
+            "| document | pages | gathering ms | WeasyPrint ms |",
+            "|---|---|---|---|",
+        ]
+        parts += [
+            f"| {name} | {v['pages']} | {v['gather_ms']} | {v['render_ms']} |"
+            for name, v in entry["pdfs"].items()
+        ]
+        parts.append("")
+    if "throughput" in entry:
+        parts += [
+            f"## Document queue (scale {scale})\n",
+            "| workers | documents | ready | lost | duplicated | seconds | per minute |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        parts += [
+            f"| {w} | {v['documents']} | {v['ready']} | {v['lost']} | {v['duplicated']} "
+            f"| {v['seconds']} | {v['per_minute']} |"
+            for w, v in entry["throughput"].items()
+        ]
+        parts.append("")
+    if "load" in entry:
+        parts += [
+            f"## Load (60 s, locust, gunicorn 3 workers × 2 threads, scale {scale})\n",
+            "| users | requests | failures | requests/s | p50 ms | p95 ms |",
+            "|---|---|---|---|---|---|",
+        ]
+        parts += [
+            f"| {u} | {v['requests']} | {v['failures']} | {v['requests_per_second']} "
+            f"| {v['p50_ms']} | {v['p95_ms']} |"
+            for u, v in entry["load"].items()
+        ]
+        parts.append("")
+    if "faults" in entry:
+        restart, outage = entry["faults"]["postgres_restart"], entry["faults"]["redis_outage"]
+        parts += [
+            f"## Faults (real services stopped, scale {scale})\n",
+            f"- PostgreSQL restarted under a steady load ({restart['requests']} requests in 40 s): "
+            f"the restart took {restart['restart_seconds']} s, {restart['failed']} requests failed "
+            f"(statuses {restart['failed_statuses']}) over {restart['failing_for_seconds']} s; "
+            "recovered without restarting gunicorn: "
+            f"{'yes' if restart['recovered_without_restart'] else 'NO'}.",
+            f"- Redis stopped for {outage['redis_down_seconds']} s: every page answered 200: "
+            f"{'yes' if outage['every_page_answered_200'] else 'NO'} ({outage['pages_while_down']}); "
+            f"asking for a PDF answered {outage['pdf_request_status']} and said it was queued: "
+            f"{'yes' if outage['pdf_said_queued'] else 'NO'}; the PDF was made "
+            f"{outage['pdf_made_seconds_after_redis_back']} s after Redis came back "
+            "(beat's sweeper, every minute, queues again a document whose task could not be sent).",
+            "",
+        ]
+    if "remeasured" in entry:
+        parts.append(
+            f"Measured again on the scale-{scale} database after fixes: "
+            + ", ".join(f"{part} ({when})" for part, when in entry["remeasured"].items())
+            + ".\n"
+        )
+    return parts
+
+
 def write_readme(results):
     machine = results["machine"]
     parts = [
@@ -64,57 +128,6 @@ def write_readme(results):
             + " |"
         )
     parts += ["", "## Pages\n", _pages_table(results), ""]
-    first = next(iter(results["scales"].values()))
-    if "pdfs" in first:
-        parts += [
-            "## PDFs (median, fresh render)\n",
-            "| document | pages | gathering ms | WeasyPrint ms |",
-            "|---|---|---|---|",
-        ]
-        parts += [
-            f"| {name} | {v['pages']} | {v['gather_ms']} | {v['render_ms']} |"
-            for name, v in first["pdfs"].items()
-        ]
-        parts.append("")
-    if "throughput" in first:
-        parts += [
-            "## Document queue\n",
-            "| workers | documents | ready | lost | duplicated | seconds | per minute |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        parts += [
-            f"| {w} | {v['documents']} | {v['ready']} | {v['lost']} | {v['duplicated']} "
-            f"| {v['seconds']} | {v['per_minute']} |"
-            for w, v in first["throughput"].items()
-        ]
-        parts.append("")
-    if "load" in first:
-        parts += [
-            "## Load (60 s, locust, gunicorn 3 workers)\n",
-            "| users | requests | failures | requests/s | p50 ms | p95 ms |",
-            "|---|---|---|---|---|---|",
-        ]
-        parts += [
-            f"| {u} | {v['requests']} | {v['failures']} | {v['requests_per_second']} "
-            f"| {v['p50_ms']} | {v['p95_ms']} |"
-            for u, v in first["load"].items()
-        ]
-        parts.append("")
-    if "faults" in first:
-        restart, outage = first["faults"]["postgres_restart"], first["faults"]["redis_outage"]
-        parts += [
-            "## Faults (real services stopped)\n",
-            f"- PostgreSQL restarted under a steady load ({restart['requests']} requests in 40 s): "
-            f"the restart took {restart['restart_seconds']} s, {restart['failed']} requests failed "
-            f"(statuses {restart['failed_statuses']}) over {restart['failing_for_seconds']} s; "
-            "recovered without restarting gunicorn: "
-            f"{'yes' if restart['recovered_without_restart'] else 'NO'}.",
-            f"- Redis stopped for {outage['redis_down_seconds']} s: every page answered 200: "
-            f"{'yes' if outage['every_page_answered_200'] else 'NO'} ({outage['pages_while_down']}); "
-            f"asking for a PDF answered {outage['pdf_request_status']} and said it was queued: "
-            f"{'yes' if outage['pdf_said_queued'] else 'NO'}; the PDF was made "
-            f"{outage['pdf_made_seconds_after_redis_back']} s after Redis came back "
-            "(beat's sweeper, every minute, queues again a document whose task could not be sent).",
-            "",
-        ]
+    for scale, entry in results["scales"].items():
+        parts += _once_sections(scale, entry)
     README.write_text("\n".join(parts))

@@ -81,6 +81,37 @@ def pages(scale):
     return json.loads(out.read_text())["pages"]
 
 
+def pdf_times():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.pdfs"], cwd=ROOT, env=env(), capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
+
+
+def measure(part, args):
+    """One of the figures measured once (on the first scale), on the database as it is."""
+    if part == "pdfs":
+        return pdf_times()
+    if part == "throughput":
+        from bench.throughput import measure_throughput
+
+        return {
+            w: measure_throughput(env(REDIS_URL=REDIS), workers=w, documents=args.documents) for w in (1, 2)
+        }
+    if part == "load":
+        from bench.load import load_test
+
+        return {users: load_test(env(REDIS_URL=REDIS), users=users) for users in (50, 200)}
+    if part == "faults":
+        from bench.faults import faults
+
+        return faults(env(REDIS_URL=REDIS))
+    raise ValueError(part)
+
+
+ONCE = ["pdfs", "throughput", "load", "faults"]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scales", default="10,50")
@@ -88,50 +119,42 @@ def main():
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-faults", action="store_true", help="do not stop PostgreSQL and Redis")
     parser.add_argument("--documents", type=int, default=1000)
+    parser.add_argument(
+        "--again",
+        help="measure only these parts (comma-separated: pages,pdfs,throughput,load,faults) on the "
+        "bench database as the last run left it, for the first of --scales, and merge them into "
+        "results.json",
+    )
     args = parser.parse_args()
-    results = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        },
-        "measured_at": time.strftime("%Y-%m-%d %H:%M"),
-        "scales": {},
-    }
-    for index, scale in enumerate(int(s) for s in args.scales.split(",")):
-        fresh_database()
-        entry = {"seed": seed(scale), "pages": pages(scale)}
-        if index == 0:
-            entry["pdfs"] = json.loads(
-                subprocess.run(
-                    [sys.executable, "-m", "bench.pdfs"],
-                    cwd=ROOT,
-                    env=env(),
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                ).stdout
-            )
-            if not args.skip_throughput:
-                from bench.throughput import measure_throughput
-
-                entry["throughput"] = {
-                    workers: measure_throughput(
-                        env(REDIS_URL=REDIS), workers=workers, documents=args.documents
-                    )
-                    for workers in (1, 2)
-                }
-            if not args.skip_load:
-                from bench.load import load_test
-
-                entry["load"] = {users: load_test(env(REDIS_URL=REDIS), users=users) for users in (50, 200)}
-            if not args.skip_faults:
-                from bench.faults import faults
-
-                entry["faults"] = faults(env(REDIS_URL=REDIS))
-        results["scales"][str(scale)] = entry
-        RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    scales = [int(s) for s in args.scales.split(",")]
+    if args.again:
+        results = json.loads(RESULTS.read_text())
+        entry = results["scales"].setdefault(str(scales[0]), {})
+        for part in args.again.split(","):
+            entry[part] = pages(scales[0]) if part == "pages" else measure(part, args)
+            entry.setdefault("remeasured", {})[part] = time.strftime("%Y-%m-%d %H:%M")
+            RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        results = {
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            },
+            "measured_at": time.strftime("%Y-%m-%d %H:%M"),
+            "scales": {},
+        }
+        skipped = {part for part in ONCE if getattr(args, f"skip_{part}", False)}
+        for index, scale in enumerate(scales):
+            fresh_database()
+            entry = {"seed": seed(scale), "pages": pages(scale)}
+            if index == 0:
+                for part in ONCE:
+                    if part not in skipped:
+                        entry[part] = measure(part, args)
+            results["scales"][str(scale)] = entry
+            RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     from bench.report import write_readme
 
     write_readme(results)
