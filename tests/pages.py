@@ -80,10 +80,18 @@ def main_pages(role):
             ("joint project", reverse("projects:project-detail", args=[project.pk])),
         ]
     if role in {"coordinator", "funder_evaluator", "admin"}:
-        application = _first(Application.objects.filter(call=open_call, status="in_review"))
-        pages.append(
-            ("application", reverse("funding:application-detail", args=[open_call.pk, application.pk]))
-        )
+        # An application in review; the evaluator's, one of a call they review.
+        from tables.demo import DEMO_ACCOUNTS
+
+        reviewing = Application.objects.filter(status__in=["in_review", "recommended", "funded"])
+        if role == "funder_evaluator":
+            reviewing = reviewing.filter(call__reviewers__person__email=DEMO_ACCOUNTS[role][0])
+        else:
+            reviewing = reviewing.filter(call__table__slug=slug)
+        application = _first(reviewing.order_by("pk"))
+        # Managers see the application's page; an evaluator reads it on their review page.
+        view = "funding:review-form" if role == "funder_evaluator" else "funding:application-detail"
+        pages.append(("application", reverse(view, args=[application.call_id, application.pk])))
     if role in {"coordinator", "admin"}:
         pages.append(("call management", reverse("funding:call-manage", args=[open_call.pk])))
     if role in {"funder_evaluator", "admin"}:

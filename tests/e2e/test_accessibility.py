@@ -1,6 +1,7 @@
 """axe-core in headless Chromium on every main page, for each role, in both languages:
 no serious or critical violation."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from tests.pages import DEMO_ROLES, main_pages
 
 pytestmark = [pytest.mark.needs_chromium, pytest.mark.django_db(transaction=True)]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+# To check a few pages while working on them: AXE_PAGES="application,call management".
+ONLY = {name.strip() for name in os.environ.get("AXE_PAGES", "").split(",") if name.strip()}
 
 
 def test_main_pages_have_no_serious_accessibility_violation(live_server, browser):
@@ -33,6 +36,8 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
             if role != "anonymous":
                 sign_in(page, base, DEMO_ACCOUNTS[role][0], DEMO_PASSWORD)
             for name, url in main_pages(role):
+                if ONLY and name not in ONLY:
+                    continue
                 page.goto(base + url)
                 page.add_script_tag(path=str(AXE))
                 violations = page.evaluate(
