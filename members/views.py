@@ -3,10 +3,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,20 +25,23 @@ PAGE_SIZE = 30
 
 def organisation_list(request):
     visible_tables = Table.objects.visible_to(request.user)
-    today = timezone.localdate()
-    organisations = Organisation.objects.select_related("region").annotate(
-        table_count=Count(
-            "memberships",
-            filter=Q(memberships__table__in=visible_tables)
-            & Q(memberships__joined__lte=today)
-            & (Q(memberships__left__isnull=True) | Q(memberships__left__gt=today)),
-            distinct=True,
-        )
-    )
     organisation_filter = OrganisationFilter(
-        request.GET, queryset=organisations, tables=visible_tables.order_by("name").only("id", "name")
+        request.GET,
+        queryset=Organisation.objects.select_related("region"),
+        tables=visible_tables.order_by("name").only("id", "name"),
     )
     page = Paginator(organisation_filter.qs.order_by("name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Tables counted for the page's organisations only: counting for all of them before
+    # sorting and cutting the page grew with the directory.
+    counts = dict(
+        Membership.objects.active()
+        .filter(organisation__in=[organisation.pk for organisation in page], table__in=visible_tables)
+        .values("organisation")
+        .annotate(count=Count("table", distinct=True))
+        .values_list("organisation", "count")
+    )
+    for organisation in page:
+        organisation.table_count = counts.get(organisation.pk, 0)
     template = "members/_organisation_results.html" if request.htmx else "members/organisation_list.html"
     return render(
         request,

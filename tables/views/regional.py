@@ -32,6 +32,19 @@ from ..models import Activity, Meeting, RegionalSettings, Table
 from ..regional import ALL_QUEBEC
 
 ORGANISATIONS_PER_PAGE = 50
+CALENDAR_ENTRIES_PER_PAGE = 100
+# What a calendar line shows of a meeting: not its long texts.
+CALENDAR_MEETING_FIELDS = (
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "status",
+    "table__slug",
+    "table__name",
+    "table__acronym",
+    "table__region__name",
+)
 
 
 def _region(slug):
@@ -243,6 +256,7 @@ def activity_calendar(request):
             .filter(starts_at__gte=_aware(first), starts_at__lt=_aware(following))
             .exclude(status=Meeting.Status.CANCELLED)
             .select_related("table", "table__region")
+            .only(*CALENDAR_MEETING_FIELDS)
             .order_by("starts_at")
         )
         if region is not None:
@@ -266,6 +280,10 @@ def activity_calendar(request):
                 activity.conflicts = conflicts.get(activity.pk, [])
                 entries.append((max(activity.starts, first), "activity", activity))
     entries.sort(key=lambda entry: (entry[0], entry[1] != "activity"))
+    conflict_count = sum(1 for _day, what, item in entries if what == "activity" and item.conflicts)
+    # A month of every table of a large network is a thousand meetings: shown a hundred at
+    # a time, so that the page stays light to load and to read.
+    page = Paginator(entries, CALENDAR_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     params = {}
     if region is not None:
         params["region"] = region.code
@@ -279,8 +297,9 @@ def activity_calendar(request):
         {
             "form": form,
             "first": first,
-            "entries": entries,
-            "conflict_count": sum(1 for _day, what, item in entries if what == "activity" and item.conflicts),
+            "entries": page.object_list,
+            "page": page,
+            "conflict_count": conflict_count,
             "previous_url": "?" + urlencode({**params, "month": previous_month.strftime("%Y-%m")}),
             "next_url": "?" + urlencode({**params, "month": following.strftime("%Y-%m")}),
             "feed_url": reverse("tables:activity-feed")

@@ -1,7 +1,7 @@
 """The shared regional calendar: conflicts between declared activities, the notice sent
 once per conflict, the forms and their bad input, and the iCalendar feed."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core import mail
@@ -334,6 +334,35 @@ def test_the_meetings_filter_leaves_activities_out(world):
     response = client_as(world, "outsider").get(reverse("tables:activity-calendar"), {"kind": "meetings"})
 
     assert all(what == "meeting" for _day, what, _item in response.context["entries"])
+
+
+def test_a_busy_month_is_shown_a_hundred_lines_at_a_time(world):
+    # given 130 meetings of a public table next month
+    first = (TODAY.replace(day=1) + timedelta(days=32)).replace(day=1)
+    starts = timezone.make_aware(timezone.datetime.combine(first, timezone.datetime.min.time())) + timedelta(
+        hours=9
+    )
+    Meeting.objects.bulk_create(
+        Meeting(
+            table=world.table_a,
+            title=f"Rencontre {n:03}",
+            starts_at=starts + timedelta(hours=n % 20),
+            ends_at=starts + timedelta(hours=n % 20 + 1),
+        )
+        for n in range(130)
+    )
+    url = reverse("tables:activity-calendar")
+    month = first.strftime("%Y-%m")
+    # when the month is shown, then it comes in two pages that keep the month
+    page_one = client_as(world, "outsider").get(url, {"month": month})
+    page_two = client_as(world, "outsider").get(url, {"month": month, "page": 2})
+    assert len(page_one.context["entries"]) == 100
+    assert len(page_two.context["entries"]) == 30
+    assert f"month={month}" in page_one.text and "page=2" in page_one.text
+    shown = {
+        item.title for response in (page_one, page_two) for _day, _what, item in response.context["entries"]
+    }
+    assert len(shown) == 130
 
 
 # Thresholds and network forms ----------------------------------------------------------------
