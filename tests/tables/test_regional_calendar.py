@@ -339,9 +339,7 @@ def test_the_meetings_filter_leaves_activities_out(world):
 def test_a_busy_month_is_shown_a_hundred_lines_at_a_time(world):
     # given 130 meetings of a public table next month
     first = (TODAY.replace(day=1) + timedelta(days=32)).replace(day=1)
-    starts = timezone.make_aware(timezone.datetime.combine(first, timezone.datetime.min.time())) + timedelta(
-        hours=9
-    )
+    starts = timezone.make_aware(datetime.combine(first, time(9)))
     Meeting.objects.bulk_create(
         Meeting(
             table=world.table_a,
