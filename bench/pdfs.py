@@ -17,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from tables.models import Bilan, Document, Meeting, Minutes, Table  # noqa: E402
+from tables.models import ActionPlan, Bilan, Document, Meeting, Minutes, Table  # noqa: E402
 from tables.services.documents import document_render, fingerprint  # noqa: E402
 
 
@@ -55,6 +55,9 @@ def main():
         .order_by("-n")
         .first()
     )
+    plan = ActionPlan.objects.filter(
+        table__slug="trci-capitale-nationale", status__in=["adopted", "in_progress"]
+    ).first()
     large = (
         Table.objects.filter(slug__startswith="synth-")
         .annotate(n=Count("memberships"))
@@ -71,6 +74,7 @@ def main():
             {
                 "agenda": render(agenda, "agenda"),
                 "longest_minutes": render(minutes, "minutes"),
+                "demo_action_plan": render(plan, "plan"),
                 "bilan_large_table": render(bilan, "bilan", repeat=2),
             }
         )
