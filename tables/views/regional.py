@@ -1,6 +1,7 @@
 """The regional view across tables, the networks, and the shared regional calendar."""
 
 from datetime import datetime, time, timedelta
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,18 +34,31 @@ from ..regional import ALL_QUEBEC
 
 ORGANISATIONS_PER_PAGE = 50
 CALENDAR_ENTRIES_PER_PAGE = 100
-# What a calendar line shows of a meeting: not its long texts.
+# What a calendar line shows of a meeting. A month of a large network is a thousand
+# meetings: they are read as plain rows, and only the page's lines become objects.
 CALENDAR_MEETING_FIELDS = (
+    "pk",
     "title",
     "starts_at",
     "ends_at",
     "place",
-    "status",
     "table__slug",
     "table__name",
     "table__acronym",
     "table__region__name",
 )
+
+
+def _calendar_line(row):
+    pk, title, starts_at, ends_at, place, slug, name, acronym, region = row
+    return SimpleNamespace(
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        get_absolute_url=reverse("tables:meeting-detail", args=[slug, pk]),
+        table=SimpleNamespace(name=name, acronym=acronym, region=SimpleNamespace(name=region)),
+    )
 
 
 def _region(slug):
@@ -255,13 +269,12 @@ def activity_calendar(request):
             Meeting.objects.visible_to(request.user)
             .filter(starts_at__gte=_aware(first), starts_at__lt=_aware(following))
             .exclude(status=Meeting.Status.CANCELLED)
-            .select_related("table", "table__region")
-            .only(*CALENDAR_MEETING_FIELDS)
             .order_by("starts_at")
+            .values_list(*CALENDAR_MEETING_FIELDS)
         )
         if region is not None:
             meetings = meetings.filter(table__region=region)
-        entries += [(timezone.localtime(m.starts_at).date(), "meeting", m) for m in meetings]
+        entries += [(timezone.localtime(row[2]).date(), "meeting", row) for row in meetings]
     conflicts = {}
     if kind != MEETINGS:
         # Whatever overlaps an activity of the month lies within this window, because
@@ -284,6 +297,10 @@ def activity_calendar(request):
     # A month of every table of a large network is a thousand meetings: shown a hundred at
     # a time, so that the page stays light to load and to read.
     page = Paginator(entries, CALENDAR_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = [
+        (day, what, _calendar_line(item) if what == "meeting" else item)
+        for day, what, item in page.object_list
+    ]
     params = {}
     if region is not None:
         params["region"] = region.code
