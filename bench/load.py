@@ -1,5 +1,7 @@
 """Load test: gunicorn (3 workers on this 2-core machine) + PostgreSQL + Redis on
-loopback, locust headless for 60 s at N users; requests/s, p95 and errors."""
+loopback, locust headless for 60 s at N users; requests/s, p95 and errors. Nine in ten
+signed-in users arrive with a session opened beforehand, one in ten signs in through the
+form (see bench/locustfile.py)."""
 
 import csv
 import signal
@@ -22,6 +24,44 @@ def _wait_up(url, seconds=30):
         except OSError:
             time.sleep(0.5)
     raise RuntimeError("gunicorn did not start")
+
+
+SESSIONS_SCRIPT = """
+import json, os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concertation.settings.local")
+import django; django.setup()
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from members.models import User
+sessions = {}
+for email in sys.argv[1:]:
+    user = User.objects.get(email=email)
+    for _ in range(20):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        sessions.setdefault(email, []).append(session.session_key)
+print(json.dumps(sessions))
+"""
+ACCOUNTS = ["delegue@concertation.demo", "coordination@concertation.demo", "evaluation@concertation.demo"]
+
+
+def open_sessions(env):
+    """Twenty signed-in sessions per demo account, written where the locustfile reads them."""
+    result = subprocess.run(
+        [sys.executable, "-c", SESSIONS_SCRIPT, *ACCOUNTS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    path = ROOT / "bench" / ".sessions.json"
+    path.write_text(result.stdout.strip().splitlines()[-1])
+    return path
 
 
 def load_test(env, *, users, seconds=60):
@@ -78,7 +118,7 @@ def load_test(env, *, users, seconds=60):
                 "--only-summary",
             ],
             cwd=ROOT,
-            env=env,
+            env={**env, "BENCH_SESSIONS": str(open_sessions(env))},
             check=False,
             stdout=subprocess.DEVNULL,
         )
