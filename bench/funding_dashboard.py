@@ -11,6 +11,7 @@ the server's time without the network.
 """
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -262,6 +263,9 @@ def main():
         for size in (1, args.scale):
             while builder.calls < size * CALLS_PER_UNIT:
                 builder.unit()
+            # As each gunicorn worker does once loaded (concertation/wsgi.py).
+            gc.collect()
+            gc.freeze()
             for name, user, url in pages:
                 # The latest call's management page: its size does not grow with the others.
                 url = url or reverse("funding:call-manage", args=[builder.last_call.pk])

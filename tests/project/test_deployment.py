@@ -153,3 +153,16 @@ def test_production_counts_sign_in_limits_per_person_behind_the_proxy():
         timeout=120,
     )
     assert result.stdout.strip() == "203.0.113.7", result.stderr
+
+
+def test_the_wsgi_application_freezes_what_it_loaded():
+    script = "import gc, concertation.wsgi; print(gc.get_freeze_count())"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=PRODUCTION_ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert int(result.stdout.strip() or 0) > 10_000, result.stderr
