@@ -65,6 +65,10 @@ FINDINGS = """## What the runs found, and what changed
 - Faults: the requests that fail while PostgreSQL restarts now get a 503 page asking to
   try again in a few seconds (they were 500s); a PDF asked for while Redis is down is
   queued by the next sweep after Redis is back (it waited 2 minutes: 170 s, now 50 s).
+- The funders' dashboard at 10x funding data (`python -m bench.funding_dashboard`) had p95
+  190-200 ms for a p50 of 72 ms: the garbage collector's full passes walking Django's
+  long-lived objects during requests. WSGI workers now freeze what they loaded: p95 97-111
+  ms. The page figures above are measured in that state too.
 - Worker killed mid-render (tests in CI, `tests/tables/test_documents_worker.py`): the
   claim is renewed by a heartbeat, so another worker takes the document within seconds.
 """
