@@ -4,6 +4,7 @@ publishing it."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,29 +36,34 @@ from ..permissions import (
 from ..selectors import projects_for
 from .common import get_call
 
+CLOSED_CALLS_PER_PAGE = 20
+
 
 @require_GET
 def call_list(request):
+    """Open, upcoming and draft calls in full; closed ones (years of them, on a large
+    network) twenty at a time, most recent first."""
     now = timezone.now()
-    calls = list(
+    calls = (
         FundingCall.objects.visible_to(request.user)
         .select_related("table")
         .prefetch_related("shares__funder__organisation")
         .annotate(application_count=Count("applications", filter=Q(applications__status__in=COUNTED)))
-        .order_by("closes_at")
     )
+    current = list(calls.exclude(published_at__isnull=False, closes_at__lte=now).order_by("closes_at"))
+    closed = Paginator(
+        calls.filter(published_at__isnull=False, closes_at__lte=now).order_by("-closes_at", "-pk"),
+        CLOSED_CALLS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "funding/call_list.html",
         {
-            "open_calls": [c for c in calls if c.is_published and c.opens_at <= now < c.closes_at],
-            "upcoming_calls": [c for c in calls if c.is_published and now < c.opens_at],
-            "draft_calls": [c for c in calls if not c.is_published],
-            "closed_calls": sorted(
-                (c for c in calls if c.is_published and c.closes_at <= now),
-                key=lambda c: c.closes_at,
-                reverse=True,
-            ),
+            "open_calls": [c for c in current if c.is_published and c.opens_at <= now],
+            "upcoming_calls": [c for c in current if c.is_published and now < c.opens_at],
+            "draft_calls": [c for c in current if not c.is_published],
+            "closed_calls": closed.object_list,
+            "page": closed,
         },
     )
 

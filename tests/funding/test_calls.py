@@ -249,3 +249,25 @@ def test_the_table_page_partial_renders_the_open_calls(world, rf):
     )
     assert call.get_absolute_url() in html
     assert reverse("funding:call-create", args=[world.table_a.slug]) in html
+
+
+def test_the_call_list_shows_open_calls_in_full_and_closed_ones_twenty_at_a_time(world):
+    # given an open call and 25 closed ones of a public table
+    now = timezone.now()
+    open_call = call_on(world.table_a, title="Appel ouvert")
+    for n in range(25):
+        call_on(
+            world.table_a,
+            title=f"Appel fermé {n:02}",
+            opens_at=now - timedelta(days=400 + n),
+            closes_at=now - timedelta(days=300 + n),
+        )
+    url = reverse("funding:call-list")
+    # when the list is read, page by page
+    first = client_as(world, "anonymous").get(url)
+    second = client_as(world, "anonymous").get(url, {"page": 2})
+    # then the open call is on both, the closed ones most recent first, 20 then 5
+    assert [c.pk for c in first.context["open_calls"]] == [open_call.pk]
+    assert [c.title for c in first.context["closed_calls"]] == [f"Appel fermé {n:02}" for n in range(20)]
+    assert [c.title for c in second.context["closed_calls"]] == [f"Appel fermé {n:02}" for n in range(20, 25)]
+    assert "page=2" in first.text
