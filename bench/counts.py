@@ -9,6 +9,7 @@ import django
 
 django.setup()
 
+from funding.models import Application, FundingCall  # noqa: E402
 from members.models import Organisation, User  # noqa: E402
 from tables.models import AgendaItem, Meeting, MinutesNote, Resolution, Table  # noqa: E402
 
@@ -22,6 +23,8 @@ print(
             "agenda_items": AgendaItem.objects.count(),
             "minutes_notes": MinutesNote.objects.count(),
             "resolutions": Resolution.objects.count(),
+            "funding_calls": FundingCall.objects.count(),
+            "applications": Application.objects.count(),
         }
     )
 )

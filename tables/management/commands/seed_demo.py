@@ -42,5 +42,8 @@ class Command(BaseCommand):
         seeder.seed_bilans()
         seed_funding(out=self.stdout.write)
         if scale:
+            from funding.demo_scale import seed_funding_scale
+
             seeder.seed_scale(scale, meetings_per_table=meetings_per_table)
+            seed_funding_scale(out=self.stdout.write)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
