@@ -386,20 +386,23 @@ def _network(dashboard: Dashboard, calls) -> None:
         ),
         key=lambda e: (-e[2], e[3], e[4]),
     )
-    seen_links, seen_organisations, growth = set(), set(), []
+    # The links each call made first, grouped once: looking them up call by call was
+    # quadratic (calls x links), seconds on a network of 2,000 calls.
+    new_links_by_call = Counter(first_call.values())
+    earlier_links, seen_organisations, growth = 0, set(), []
     for call in calls:
-        links = {pair for pair, first in first_call.items() if first == call.pk}
+        new_links = new_links_by_call.get(call.pk, 0)
         organisations = reached_by_call.get(call.pk, set())
         growth.append(
             {
                 "call": call,
-                "earlier_links": len(seen_links),
-                "new_links": len(links),
+                "earlier_links": earlier_links,
+                "new_links": new_links,
                 "organisations": len(organisations),
                 "new_organisations": len(organisations - seen_organisations),
-                "total_links": len(seen_links | links),
+                "total_links": earlier_links + new_links,
             }
         )
-        seen_links |= links
+        earlier_links += new_links
         seen_organisations |= organisations
     dashboard.network_growth = growth

@@ -425,6 +425,9 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+CALL_CHOICES = 60
+
+
 class DashboardFilterForm(forms.Form):
     call = forms.ModelChoiceField(queryset=FundingCall.objects.none(), required=False, label=_("Call"))
     funder = FunderChoiceField(queryset=Funder.objects.none(), required=False, label=_("Funder"))
@@ -437,6 +440,15 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["call"].queryset = calls.order_by("-opens_at")
         self.fields["call"].empty_label = _("All calls")
+        # Every call of a large network would be thousands of options: the list offers the
+        # most recent and the chosen one, while any call in scope is accepted.
+        offered = list(calls.order_by("-opens_at", "-pk")[:CALL_CHOICES])
+        chosen = str(self.data.get("call", "")) if self.is_bound else ""
+        if chosen.isdigit() and int(chosen) not in {call.pk for call in offered}:
+            offered += list(calls.filter(pk=int(chosen)))
+        self.fields["call"].widget.choices = [("", _("All calls"))] + [
+            (call.pk, str(call)) for call in offered
+        ]
         self.fields["funder"].queryset = (
             Funder.objects.filter(call_shares__call__in=calls).distinct().select_related("organisation")
         )

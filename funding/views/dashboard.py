@@ -20,6 +20,8 @@ from ..models import Funder
 from ..permissions import can_see_dashboard, dashboard_calls
 from ..presentation import dashboard_charts, export_rows
 
+RECENT_CALLS = 24
+
 
 def _filtered(request):
     if not can_see_dashboard(request.user):
@@ -35,6 +37,13 @@ def _filtered(request):
     selected = calls
     if chosen.get("call"):
         selected = calls.filter(pk=chosen["call"].pk)
+    else:
+        # Across a whole network (an administrator's years of calls on every table) the
+        # most recent calls are shown; the filters and the call list reach the others.
+        recent = list(calls.order_by("-closes_at", "-pk").values_list("pk", flat=True)[: RECENT_CALLS + 1])
+        if len(recent) > RECENT_CALLS:
+            selected = calls.filter(pk__in=recent[:RECENT_CALLS])
+            chosen["recent_only"] = calls.count()
     dashboard = build_dashboard(
         selected,
         funder=chosen.get("funder"),
@@ -57,6 +66,8 @@ def dashboard(request):
         "data": data,
         "charts": dashboard_charts(data),
         "summary_call": chosen.get("call"),
+        "recent_only": chosen.get("recent_only"),
+        "recent_calls": RECENT_CALLS,
         "summary_funder": funder,
         "query": request.GET.urlencode(),
     }

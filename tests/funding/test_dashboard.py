@@ -3,6 +3,7 @@ partnership network and its growth, late reports, filters and exports."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -169,3 +170,35 @@ def test_a_title_that_looks_like_a_formula_is_exported_as_text(world, two_calls)
     response = client_as(world, "coordinator").get(reverse("funding:dashboard-export"), {"format": "csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert '\'=HYPERLINK("x")' in {row[2] for row in rows}
+
+
+def test_across_many_calls_the_dashboard_shows_the_most_recent_and_any_call_can_be_chosen(world, monkeypatch):
+    # given five calls of the funder, and a dashboard that shows three at once and offers three
+    from funding import forms
+    from funding.views import dashboard as views
+
+    monkeypatch.setattr(views, "RECENT_CALLS", 3)
+    monkeypatch.setattr(forms, "CALL_CHOICES", 3)
+    now = timezone.now()
+    made = [
+        call_on(
+            world.table_a,
+            funders=[world.funder],
+            title=f"Appel {n}",
+            opens_at=now - timedelta(days=400 - 50 * n),
+            closes_at=now - timedelta(days=350 - 50 * n),
+        )
+        for n in range(5)
+    ]
+    client = client_as(world, "admin")
+    # when the dashboard is opened without choosing a call
+    page = client.get(reverse("funding:dashboard"))
+    # then the three most recent calls are counted, and the page says so
+    assert sorted(row.call.pk for row in page.context["data"].calls) == sorted(c.pk for c in made[2:])
+    assert "3" in page.text and "5" in page.text and 'role="status"' in page.text
+    call_select = re.search(r'<select name="call".*?</select>', page.text, re.S).group(0)
+    assert call_select.count("<option") == 3 + 1  # the three most recent, and "all calls"
+    # and the oldest call, not offered in the list, can still be chosen from its page's link
+    oldest = client.get(reverse("funding:dashboard"), {"call": made[0].pk})
+    assert [row.call.pk for row in oldest.context["data"].calls] == [made[0].pk]
+    assert not oldest.context["recent_only"]
