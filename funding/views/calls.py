@@ -37,12 +37,14 @@ from ..selectors import projects_for
 from .common import get_call
 
 CLOSED_CALLS_PER_PAGE = 20
+OPEN_CALLS_PER_PAGE = 50
 
 
 @require_GET
 def call_list(request):
-    """Open, upcoming and draft calls in full; closed ones (years of them, on a large
-    network) twenty at a time, most recent first."""
+    """Upcoming and draft calls in full; open ones fifty at a time, closing soonest first
+    (a large network has hundreds at once); closed ones (years of them) twenty at a time,
+    most recent first."""
     now = timezone.now()
     calls = (
         FundingCall.objects.visible_to(request.user)
@@ -50,7 +52,14 @@ def call_list(request):
         .prefetch_related("shares__funder__organisation")
         .annotate(application_count=Count("applications", filter=Q(applications__status__in=COUNTED)))
     )
-    current = list(calls.exclude(published_at__isnull=False, closes_at__lte=now).order_by("closes_at"))
+    # Drafts, and calls published but not open yet.
+    current = list(calls.exclude(published_at__isnull=False, opens_at__lte=now).order_by("closes_at"))
+    open_now = Paginator(
+        calls.filter(published_at__isnull=False, opens_at__lte=now, closes_at__gt=now).order_by(
+            "closes_at", "pk"
+        ),
+        OPEN_CALLS_PER_PAGE,
+    ).get_page(request.GET.get("open_page"))
     closed = Paginator(
         calls.filter(published_at__isnull=False, closes_at__lte=now).order_by("-closes_at", "-pk"),
         CLOSED_CALLS_PER_PAGE,
@@ -59,7 +68,8 @@ def call_list(request):
         request,
         "funding/call_list.html",
         {
-            "open_calls": [c for c in current if c.is_published and c.opens_at <= now],
+            "open_calls": open_now.object_list,
+            "open_page": open_now,
             "upcoming_calls": [c for c in current if c.is_published and now < c.opens_at],
             "draft_calls": [c for c in current if not c.is_published],
             "closed_calls": closed.object_list,

@@ -271,3 +271,20 @@ def test_the_call_list_shows_open_calls_in_full_and_closed_ones_twenty_at_a_time
     assert [c.title for c in first.context["closed_calls"]] == [f"Appel fermé {n:02}" for n in range(20)]
     assert [c.title for c in second.context["closed_calls"]] == [f"Appel fermé {n:02}" for n in range(20, 25)]
     assert "page=2" in first.text
+
+
+def test_open_calls_are_listed_fifty_at_a_time_closing_soonest_first(world, monkeypatch):
+    from funding.views import calls as views
+
+    monkeypatch.setattr(views, "OPEN_CALLS_PER_PAGE", 2)
+    now = timezone.now()
+    made = [
+        call_on(world.table_a, title=f"Appel ouvert {n}", closes_at=now + timedelta(days=10 + n))
+        for n in range(3)
+    ]
+    url = reverse("funding:call-list")
+    first = client_as(world, "anonymous").get(url)
+    second = client_as(world, "anonymous").get(url, {"open_page": 2})
+    assert [c.pk for c in first.context["open_calls"]] == [made[0].pk, made[1].pk]
+    assert [c.pk for c in second.context["open_calls"]] == [made[2].pk]
+    assert "open_page=2" in first.text
