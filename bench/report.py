@@ -52,15 +52,15 @@ FINDINGS = """## What the runs found, and what changed
   Now the calendar shows 100 lines a page and reads the month as plain rows; the directory
   counts tables for the page's organisations only. Every page is under 150 ms at p95.
 - The 10 x trivial-view target is not met by pages that do real work: the trivial view
-  (`/healthz/`, one `SELECT 1`, no template) answers in 0.5-0.7 ms, so 10 x is 7 ms; the
+  (`/healthz/`, one `SELECT 1`, no template) answers in 0.5-0.8 ms, so 10 x is 8 ms; the
   sign-in page (a template, no query) is at 5 x; pages with 10-40 queries and a full layout
-  take 12-110 ms (20-150 x). Reaching it would mean caching whole pages per person.
-- Load, first run (the scale-10 rows): 429s at sign-in (allauth counted every simulated
+  take 13-112 ms (20-150 x). Reaching it would mean caching whole pages per person.
+- Load, first runs: 429s at sign-in (allauth counted every simulated
   person as one address, as it would count everyone behind the production proxy) and
   connection resets (gunicorn's 2 s keep-alive closing connections clients were about to
   reuse). Now `TRUSTED_PROXY_COUNT` makes allauth read X-Forwarded-For and gunicorn keeps
   connections 75 s: zero errors at 50 and 200 users. 200 users pausing 1-3 s ask for about
-  100 requests/s; this 2-core machine serves about 45, so they wait 3-4 s: more cores, or
+  100 requests/s; this 2-core machine serves about 50, so they wait 3-4 s: more cores, or
   more machines behind the proxy, for that many at once.
 - Faults: the requests that fail while PostgreSQL restarts now get a 503 page asking to
   try again in a few seconds (they were 500s); a PDF asked for while Redis is down is
@@ -69,7 +69,7 @@ FINDINGS = """## What the runs found, and what changed
   applications at scale 50) an administrator's network-wide dashboard took 5.5 s: a
   quadratic step in the network-growth table (now linear) and every call listed on the
   page and in the call filter. It now shows the 24 most recent calls unless one is chosen
-  (and says so), and the call list pages closed calls twenty at a time.
+  (and says so), and the call list pages open calls fifty and closed calls twenty at a time.
 - The funders' dashboard at 10x funding data (`python -m bench.funding_dashboard`) had p95
   190-200 ms for a p50 of 72 ms: the garbage collector's full passes walking Django's
   long-lived objects during requests. WSGI workers now freeze what they loaded: p95 97-111
