@@ -3,6 +3,12 @@
 from django.db import migrations, models
 
 
+def claims_alive_since_they_started(apps, schema_editor):
+    """A document being made before this migration was last seen alive when its claim began."""
+    Document = apps.get_model("tables", "Document")
+    Document.objects.filter(status="rendering", alive_at=None).update(alive_at=models.F("started_at"))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -25,4 +31,5 @@ class Migration(migrations.Migration):
             name='queued_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
+        migrations.RunPython(claims_alive_since_they_started, migrations.RunPython.noop),
     ]

@@ -452,6 +452,8 @@ def _reopen(document: Document) -> bool:
         # asking again is a new request: the sweeper counts from now
         "created_at": timezone.now(),
         "started_at": None,
+        "alive_at": None,
+        "claimed_by": "",
         "finished_at": None,
     }
     reopened = Document.objects.filter(pk=document.pk, status=Document.Status.FAILED).update(**changes)
@@ -496,21 +498,19 @@ def document_request(*, source, kind: str, language: str, by: User | None = None
 # Making it (in a worker) -------------------------------------------------------------------
 
 
-def _last_sign_of_life(document: Document):
-    return document.alive_at or document.started_at
-
-
 def _claim_expired(document: Document, now) -> bool:
-    alive = _last_sign_of_life(document)
-    return document.status == Document.Status.RENDERING and alive is not None and alive < now - CLAIM_EXPIRES
+    return (
+        document.status == Document.Status.RENDERING
+        and document.alive_at is not None
+        and document.alive_at < now - CLAIM_EXPIRES
+    )
 
 
 def claim_seconds_left(document: Document) -> int:
     """Seconds until a rendering document's claim expires (0 if it is not claimed)."""
-    alive = _last_sign_of_life(document)
-    if document.status != Document.Status.RENDERING or alive is None:
+    if document.status != Document.Status.RENDERING or document.alive_at is None:
         return 0
-    left = alive + CLAIM_EXPIRES - timezone.now()
+    left = document.alive_at + CLAIM_EXPIRES - timezone.now()
     return max(0, int(left.total_seconds()) + 1)
 
 
@@ -692,6 +692,5 @@ def documents_requeue_stuck() -> int:
         Q(status=Document.Status.PENDING, queued_at=None, created_at__lt=now - NOT_SENT_GRACE)
         | Q(status=Document.Status.PENDING, queued_at__lt=now - QUEUE_GRACE)
         | Q(status=Document.Status.RENDERING, alive_at__lt=now - CLAIM_EXPIRES)
-        | Q(status=Document.Status.RENDERING, alive_at=None, started_at__lt=now - CLAIM_EXPIRES)
     ).values_list("pk", flat=True)
     return sum(document_queue(pk) for pk in stuck[:500])

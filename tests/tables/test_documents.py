@@ -617,7 +617,7 @@ def test_the_sweeper_queues_documents_left_pending_or_abandoned(world):
     )
     Document.objects.filter(pk=unsent.pk).update(created_at=now - timedelta(seconds=30), queued_at=None)
     Document.objects.filter(pk=abandoned.pk).update(
-        status=Document.Status.RENDERING, started_at=now - timedelta(minutes=10), attempts=1
+        status=Document.Status.RENDERING, alive_at=now - timedelta(minutes=10), attempts=1
     )
     Document.objects.filter(pk=waiting.pk).update(
         created_at=now - timedelta(minutes=1), queued_at=now - timedelta(minutes=1)
@@ -719,7 +719,7 @@ def test_a_document_claimed_by_another_worker_is_not_made_twice(world):
     # given a document another worker has just claimed
     document = pending_agenda(world)
     Document.objects.filter(pk=document.pk).update(
-        status=Document.Status.RENDERING, started_at=timezone.now(), attempts=1
+        status=Document.Status.RENDERING, alive_at=timezone.now(), attempts=1
     )
     # when this worker tries to make it
     with mock.patch("tables.services.documents.render_pdf") as render:
@@ -774,7 +774,7 @@ def test_an_abandoned_claim_is_taken_over_once_expired(world):
     # given a document claimed long ago by a worker that died
     document = pending_agenda(world)
     Document.objects.filter(pk=document.pk).update(
-        status=Document.Status.RENDERING, started_at=timezone.now() - documents.CLAIM_EXPIRES * 2, attempts=1
+        status=Document.Status.RENDERING, alive_at=timezone.now() - documents.CLAIM_EXPIRES * 2, attempts=1
     )
     # when a worker gets to it
     render_document(document.pk)
