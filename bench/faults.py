@@ -23,6 +23,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from bench.servers import fetch, gunicorn, wait_until
+
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8078
 BASE = f"http://127.0.0.1:{PORT}"
@@ -30,27 +32,6 @@ PASSWORD = "Concertation-2026"
 COORDINATOR = "coordination@concertation.demo"
 SLUG = "trci-capitale-nationale"
 PUBLIC_PAGES = ["/", "/tables/", f"/tables/{SLUG}/", f"/tables/{SLUG}/meetings/", "/healthz/"]
-
-
-@contextlib.contextmanager
-def gunicorn(env, *, port=PORT, workers=3):
-    """gunicorn serving the application on loopback, as in production."""
-    command = [sys.executable, "-m", "gunicorn", "concertation.wsgi:application"]
-    command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "2", "--timeout", "60"]
-    command += ["--keep-alive", "75"]
-    server = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "concertation.settings.local", "CONN_MAX_AGE": "60"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until(lambda: fetch(f"http://127.0.0.1:{port}/healthz/")[0] == 200, 30, "gunicorn did not start")
-        yield server
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 @contextlib.contextmanager
@@ -72,28 +53,6 @@ def celery(env):
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
-
-
-def wait_until(predicate, seconds, message):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with contextlib.suppress(Exception):
-            if predicate():
-                return time.monotonic()
-        time.sleep(0.25)
-    raise RuntimeError(message)
-
-
-def fetch(url, *, opener=None, data=None, headers=None, timeout=10):
-    """(status, body) of one request; status 0 when the connection itself failed."""
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with (opener or urllib.request.build_opener()).open(request, timeout=timeout) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(errors="replace")
-    except OSError:
-        return 0, ""
 
 
 class Probe:
@@ -137,7 +96,7 @@ def postgres_cluster():
 
 def postgres_restart(env):
     """Restart PostgreSQL 10 s into a 40 s steady load; gunicorn is never restarted."""
-    with gunicorn(env), Probe(PUBLIC_PAGES) as probe:
+    with gunicorn(env, port=PORT), Probe(PUBLIC_PAGES) as probe:
         time.sleep(10)
         down_at = time.monotonic() - probe.started
         subprocess.run([*postgres_cluster(), "restart"], check=True, capture_output=True)
@@ -190,7 +149,7 @@ def redis_outage(env):
     """Stop Redis, use the site and ask for a PDF; start Redis, wait for the PDF."""
     redis = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379"]
     redis += ["--save", "", "--appendonly", "no"]
-    with gunicorn(env), celery(env):
+    with gunicorn(env, port=PORT), celery(env):
         coordinator = signed_in(COORDINATOR)
         subprocess.run(["redis-cli", "-h", "127.0.0.1", "shutdown", "nosave"], capture_output=True)
         stopped = time.monotonic()

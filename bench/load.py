@@ -4,26 +4,14 @@ signed-in users arrive with a session opened beforehand, one in ten signs in thr
 form (see bench/locustfile.py)."""
 
 import csv
-import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
+
+from bench.servers import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8077
-
-
-def _wait_up(url, seconds=30):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("gunicorn did not start")
 
 
 SESSIONS_SCRIPT = """
@@ -65,38 +53,8 @@ def open_sessions(env):
 
 
 def load_test(env, *, users, seconds=60):
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "concertation.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "3",
-            "--threads",
-            "2",
-            "--timeout",
-            "60",
-            # Longer than any client's pause between requests: with gunicorn's 2 s default,
-            # a client reusing its connection just as the server closes it gets a reset.
-            "--keep-alive",
-            "75",
-        ],
-        cwd=ROOT,
-        env={
-            **env,
-            "DJANGO_SETTINGS_MODULE": "concertation.settings.local",
-            "CONN_MAX_AGE": "60",
-            "TRUSTED_PROXY_COUNT": "1",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     prefix = ROOT / "bench" / f".locust-{users}"
-    try:
-        _wait_up(f"http://127.0.0.1:{PORT}/healthz/")
+    with gunicorn(env, port=PORT):
         subprocess.run(
             [
                 sys.executable,
@@ -133,6 +91,3 @@ def load_test(env, *, users, seconds=60):
             "p50_ms": float(total["50%"]),
             "p95_ms": float(total["95%"]),
         }
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
