@@ -38,6 +38,13 @@ def percent(value, decimals=0):
 
 
 @register.simple_tag(takes_context=True)
+def query_page(context, number, param=""):
+    """The current query string on page `number`, for a list paged by `param` (default
+    "page"; a page with two paged lists names the second's)."""
+    return query_with(context, **{param or "page": number})
+
+
+@register.simple_tag(takes_context=True)
 def query_with(context, **changes):
     """The current query string with some parameters replaced (for pagination links)."""
     params = context["request"].GET.copy()
