@@ -115,10 +115,14 @@ PRODUCTION_ENV = {
 }
 
 
-def run_manage(*args, env):
+def run_python(*args, env):
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+def run_manage(*args, env):
+    return run_python("manage.py", *args, env=env)
 
 
 def test_production_settings_pass_check_deploy_without_warning():
@@ -144,25 +148,11 @@ def test_production_counts_sign_in_limits_per_person_behind_the_proxy():
         "r = RequestFactory().get('/', REMOTE_ADDR='172.18.0.5', HTTP_X_FORWARDED_FOR='203.0.113.7');"
         "print(get_client_ip(r))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=PRODUCTION_ENV,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_python("-c", script, env=PRODUCTION_ENV)
     assert result.stdout.strip() == "203.0.113.7", result.stderr
 
 
 def test_the_wsgi_application_freezes_what_it_loaded():
     script = "import gc, concertation.wsgi; print(gc.get_freeze_count())"
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=PRODUCTION_ENV,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_python("-c", script, env=PRODUCTION_ENV)
     assert int(result.stdout.strip() or 0) > 10_000, result.stderr
