@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tables.models import Membership, Table
 from tables.plan_progress import commitments_of
-from tables.regional import organisation_load
+from tables.regional import organisation_load_seen_by
 
 from .access import access_for
 from .filters import OrganisationFilter
@@ -87,7 +87,7 @@ def organisation_detail(request, slug):
             "is_admin": access.is_admin,
             "can_edit": can_edit_organisation(request.user, organisation),
             "commitments": commitments_of(organisation, request.user)[:30],
-            "load": organisation_load(organisation, tables=Table.objects.visible_to(request.user)),
+            "load": organisation_load_seen_by(organisation, request.user),
         },
     )
 

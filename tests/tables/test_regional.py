@@ -487,6 +487,36 @@ def test_organisation_load_can_leave_out_private_tables(small):
     assert [m.hours for m in only_t1.months] == [2.0, 2.0, 2.0]
 
 
+def test_organisation_load_seen_by_counts_private_tables_only_for_insiders_and_is_cached(small):
+    """The page's figures come from the cache, per what the viewer may see, and follow a
+    new meeting at once."""
+    from django.contrib.auth.models import AnonymousUser
+
+    organisation, t3 = small["orgs"]["A"], small["t3"]
+    starts = timezone.now() - timedelta(days=1)
+    Meeting.objects.create(table=t3, title="Privée", starts_at=starts, ends_at=starts + timedelta(hours=4))
+    insider = CoordinatorFactory(table=t3).person
+    outsider = UserFactory()
+
+    def totals(user):
+        load = regional.organisation_load_seen_by(organisation, user)
+        assert load.organisation == organisation
+        return load.total_meetings, load.total_hours
+
+    public = totals(AnonymousUser())
+    assert totals(outsider) == public
+    assert totals(insider) == (public[0] + 1, public[1] + 4.0)
+    with CaptureQueriesContext(connection) as context:
+        assert totals(outsider) == public
+    assert not any("tables_meeting" in query["sql"] for query in context.captured_queries)
+
+    Meeting.objects.create(
+        table=small["t1"], title="Nouvelle", starts_at=starts, ends_at=starts + timedelta(hours=2)
+    )
+
+    assert totals(outsider) == (public[0] + 1, public[1] + 2.0)
+
+
 def test_organisation_load_partial_renders_a_chart_and_a_table(small):
     from django.template.loader import render_to_string
 
