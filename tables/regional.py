@@ -418,6 +418,11 @@ def _load_rows(scope, since, cutoff, until, *, organisations=None, by_month=Fals
     meetings = Meeting.objects.filter(table__in=scope, starts_at__gte=since, starts_at__lt=until).exclude(
         status=Meeting.Status.CANCELLED
     )
+    if organisations is not None:
+        # Only the tables they sit at: the attendance check below reads every meeting kept.
+        meetings = meetings.filter(
+            table__in=Membership.objects.filter(organisation__in=organisations).values("table_id")
+        )
     # Decided once per meeting (a hashed subquery), not once per member called.
     unrecorded = meetings.exclude(
         Exists(Attendance.objects.filter(meeting=OuterRef("pk"), present__isnull=False))
