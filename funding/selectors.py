@@ -117,7 +117,7 @@ def home_context(user) -> dict:
     roles = funding_roles(user)
     open_calls = (
         FundingCall.objects.open()
-        .filter(table_id__in=access.delegated_table_ids | access.coordinated_table_ids)
+        .filter(table_id__in=access.table_ids)
         .select_related("table")
         .order_by("closes_at")[:6]
     )

@@ -25,6 +25,11 @@ class Access:
         return frozenset(self.delegations)
 
     @property
+    def table_ids(self) -> frozenset[int]:
+        """The tables the person coordinates or sits at: the private ones they may see."""
+        return self.coordinated_table_ids | self.delegated_table_ids
+
+    @property
     def is_coordinator(self) -> bool:
         return bool(self.coordinated_table_ids)
 

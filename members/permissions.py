@@ -24,5 +24,5 @@ def can_see_people(user, organisation) -> bool:
         return False
     if access.is_admin or access.organisation_id == organisation.pk:
         return True
-    tables = access.coordinated_table_ids | access.delegated_table_ids
+    tables = access.table_ids
     return bool(tables) and organisation.memberships.active().filter(table_id__in=tables).exists()

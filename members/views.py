@@ -83,7 +83,7 @@ def organisation_detail(request, slug):
             "people": people,
             "show_people": show_people,
             # Delegates are shown for the tables the visitor sits at or coordinates.
-            "insider_table_ids": access.coordinated_table_ids | access.delegated_table_ids,
+            "insider_table_ids": access.table_ids,
             "is_admin": access.is_admin,
             "can_edit": can_edit_organisation(request.user, organisation),
             "commitments": commitments_of(organisation, request.user)[:30],

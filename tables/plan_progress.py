@@ -113,7 +113,7 @@ def commitments_of(organisation, user):
         action__objective__axis__plan__table__in=Table.objects.visible_to(user),
     )
     if not access.is_admin:
-        insider_tables = access.coordinated_table_ids | access.delegated_table_ids
+        insider_tables = access.table_ids
         commitments = commitments.filter(
             models.Q(
                 action__objective__axis__plan__status__in=[

@@ -881,13 +881,13 @@ def organisation_load(
 def organisation_load_seen_by(organisation: Organisation, user) -> OrganisationLoad:
     """`organisation_load` over the tables `user` may see, cached like the regional view:
     per version, day and what the viewer may see (every table for an administrator, else
-    the public ones plus the private ones they coordinate or sit at). For an organisation
-    sitting at many tables the count reads thousands of meetings; viewers share it."""
+    the public ones plus the private ones they coordinate or sit at), so that viewers who
+    may see the same tables share it."""
     access = access_for(user)
     if access.is_admin:
         seen = "all"
     else:
-        private = ",".join(map(str, sorted(access.coordinated_table_ids | access.delegated_table_ids)))
+        private = ",".join(map(str, sorted(access.table_ids)))
         seen = hashlib.sha256(private.encode()).hexdigest()[:16]
     key = _key(f"organisation-load:{organisation.pk}:{seen}", None)
     months = cache.get(key)

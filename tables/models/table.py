@@ -39,11 +39,7 @@ class TableQuerySet(models.QuerySet):
         access = access_for(user)
         if access.is_admin:
             return self
-        return self.filter(
-            Q(visibility=Table.Visibility.PUBLIC)
-            | Q(pk__in=access.coordinated_table_ids)
-            | Q(pk__in=access.delegated_table_ids)
-        )
+        return self.filter(Q(visibility=Table.Visibility.PUBLIC) | Q(pk__in=access.table_ids))
 
 
 class Table(models.Model):

@@ -25,7 +25,7 @@ def home(request):
     access = access_for(request.user)
     context = {}
     if access.is_authenticated:
-        my_table_ids = access.coordinated_table_ids | access.delegated_table_ids
+        my_table_ids = access.table_ids
         context["my_tables"] = (
             Table.objects.filter(pk__in=my_table_ids)
             .select_related("region")
