@@ -3,43 +3,53 @@
 import csv
 import io
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import override as language_override
 
-from .models import Action, ActionCommitment, ActionPlan, Measurement, ProgressUpdate
+from .models import Action, ActionCommitment, ActionPlan, Axis, Measurement, Objective, ProgressUpdate
 from .permissions import can_view_plan
 from .plan_progress import plan_view
 from .services.documents import DocumentKind, register_kind
 
 
+def _of_plan(model, path: str, expression) -> Subquery:
+    """`expression` over the rows of `model` that belong to the outer plan, as a subquery
+    (no row, so None, when the plan has none)."""
+    rows = model.objects.filter(**{path: OuterRef("pk")}).order_by().values(path)
+    return Subquery(rows.annotate(value=expression).values("value"))
+
+
 def _fingerprint(plan: ActionPlan) -> tuple:
-    actions = Action.objects.filter(objective__axis__plan=plan).aggregate(
-        n=Count("pk"), last=Max("updated_at")
-    )
-    commitments = ActionCommitment.objects.filter(action__objective__axis__plan=plan).aggregate(
-        n=Count("pk"), last=Max("stated_at")
-    )
-    updates = ProgressUpdate.objects.filter(action__objective__axis__plan=plan).aggregate(n=Count("pk"))
-    measurements = Measurement.objects.filter(indicator__objective__axis__plan=plan).aggregate(
-        n=Count("pk"), last=Max("pk")
-    )
-    structure = plan.axes.aggregate(
-        axes=Count("pk", distinct=True), objectives=Count("objectives", distinct=True)
-    )
+    """What the plan's documents show, read in one query."""
     return (
         plan.updated_at.isoformat(),
         plan.status,
-        actions["n"],
-        str(actions["last"]),
-        commitments["n"],
-        str(commitments["last"]),
-        updates["n"],
-        measurements["n"],
-        measurements["last"],
-        structure["axes"],
-        structure["objectives"],
+        *ActionPlan.objects.filter(pk=plan.pk)
+        .annotate(
+            actions=_of_plan(Action, "objective__axis__plan", Count("pk")),
+            actions_changed=_of_plan(Action, "objective__axis__plan", Max("updated_at")),
+            commitments=_of_plan(ActionCommitment, "action__objective__axis__plan", Count("pk")),
+            commitments_changed=_of_plan(ActionCommitment, "action__objective__axis__plan", Max("stated_at")),
+            updates=_of_plan(ProgressUpdate, "action__objective__axis__plan", Count("pk")),
+            measurements=_of_plan(Measurement, "indicator__objective__axis__plan", Count("pk")),
+            last_measurement=_of_plan(Measurement, "indicator__objective__axis__plan", Max("pk")),
+            axis_count=_of_plan(Axis, "plan", Count("pk")),
+            objective_count=_of_plan(Objective, "axis__plan", Count("pk")),
+        )
+        .values_list(
+            "actions",
+            "actions_changed",
+            "commitments",
+            "commitments_changed",
+            "updates",
+            "measurements",
+            "last_measurement",
+            "axis_count",
+            "objective_count",
+        )
+        .get(),
     )
 
 

@@ -165,10 +165,21 @@ def _layout_digest(templates: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
-def fingerprint(source, kind: str) -> str:
-    """A digest of what the document of `kind` for `source` shows (40 characters)."""
+def fingerprint(source, kind: str, memo: dict | None = None) -> str:
+    """A digest of what the document of `kind` for `source` shows (40 characters).
+
+    Kinds drawn from the same data (a plan's PDF, spreadsheet and CSV) share their
+    aggregate queries through `memo`, a dict that lives no longer than one page's
+    rendering: the data cannot change in between."""
     spec = KINDS[kind]
-    material = repr((spec.code, _layout_digest((spec.template, *spec.layout)), spec.fingerprint(source)))
+    if memo is None:
+        data = spec.fingerprint(source)
+    else:
+        key = (spec.fingerprint, type(source), source.pk)
+        if key not in memo:
+            memo[key] = spec.fingerprint(source)
+        data = memo[key]
+    material = repr((spec.code, _layout_digest((spec.template, *spec.layout)), data))
     return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
 
 
@@ -427,10 +438,10 @@ def _source_filter(source, kind: str, language: str) -> dict:
     }
 
 
-def current_document(source, kind: str, language: str) -> Document | None:
+def current_document(source, kind: str, language: str, memo: dict | None = None) -> Document | None:
     """The document showing the current version of `source`, whatever its status."""
     return Document.objects.filter(
-        **_source_filter(source, kind, language), source_version=fingerprint(source, kind)
+        **_source_filter(source, kind, language), source_version=fingerprint(source, kind, memo)
     ).first()
 
 

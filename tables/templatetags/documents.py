@@ -13,14 +13,17 @@ register = template.Library()
 def document_panel(context, source, kind):
     """A small panel with the state of the PDF of `kind` for `source` and the button that
     makes or downloads it; nothing for someone who may not download it. Costs the same few
-    queries whatever the source holds (its fingerprint's aggregates and two lookups)."""
+    queries whatever the source holds (its fingerprint's aggregates, computed once a page for
+    kinds that share them, and two lookups)."""
     request = context.get("request")
     user = request.user if request is not None else context.get("user")
     spec = documents.get_kind(kind)
     if spec is None or source is None or user is None or not spec.can_download(user, source):
         return {"visible": False}
     language = get_language()
-    document = documents.current_document(source, kind, language)
+    # One page's panels of kinds with the same data compute its fingerprint once.
+    memo = context.render_context.setdefault("document_fingerprints", {})
+    document = documents.current_document(source, kind, language, memo)
     outdated = None
     if document is None or not document.is_ready:
         outdated = documents.latest_document(source, kind, language)

@@ -349,6 +349,61 @@ def test_plan_pdf_lists_axes_and_actions(world, django_capture_on_commit_callbac
     assert "Accueil" in text
 
 
+def test_the_plan_documents_fingerprint_follows_every_part_and_costs_one_query(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tables.models import Measurement
+    from tables.services.documents import fingerprint
+
+    plan = make_plan(world.table_a)
+    axis, fixed, _free = structure(plan)
+    action = services.action_add(objective=fixed, by=None, title="Action", lead=world.org_a)
+    indicator = Indicator.objects.create(objective=fixed, name="Personnes accueillies")
+    changes = [
+        lambda: services.action_add(objective=fixed, by=None, title="Autre", lead=world.org_a),
+        lambda: Action.objects.filter(pk=action.pk).update(updated_at=timezone.now() + timedelta(days=1)),
+        lambda: ActionCommitment.objects.create(
+            action=action, organisation=world.org_b, role="partner", level="active"
+        ),
+        lambda: services.action_progress(
+            action=action, by=world.delegate_a, organisation=world.org_a, text="Lancée", progress=10
+        ),
+        lambda: Measurement.objects.create(
+            indicator=indicator, measured_on=date(2026, 3, 1), value=4, source="Registre"
+        ),
+        lambda: services.axis_save(plan=plan, number=2, title="Emploi"),
+        lambda: services.objective_save(axis=axis, number="1.3", title="Retenir", origin="coconstructed"),
+    ]
+    seen = set()
+    for change in [lambda: None, *changes]:
+        change()
+        current = ActionPlan.objects.get(pk=plan.pk)
+        with CaptureQueriesContext(connection) as queries:
+            value = fingerprint(current, "plan")
+        assert len(queries.captured_queries) == 1
+        seen.add(value)
+    assert len(seen) == len(changes) + 1
+
+
+def test_the_plan_page_reads_the_fingerprint_once_for_its_three_documents(world, client_for):
+    from dataclasses import replace
+    from unittest import mock
+
+    from tables import plan_documents
+    from tables.services.documents import KINDS
+
+    plan = make_plan(world.table_a)
+    structure(plan)
+    spy = mock.Mock(wraps=plan_documents._fingerprint)
+    kinds = {code: replace(KINDS[code], fingerprint=spy) for code in ("plan", "plan_xlsx", "plan_csv")}
+    with mock.patch.dict(KINDS, kinds):
+        response = client_for("coordinator").get(plan.get_absolute_url())
+    assert response.status_code == 200
+    assert all(f'id="document-{code}-{plan.pk}-title"' in response.content.decode() for code in kinds)
+    assert spy.call_count == 1
+
+
 def test_plan_page_query_count_does_not_grow(world, client_for):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
