@@ -34,6 +34,28 @@ def test_private_tables_are_not_listed_for_outsiders(world, client_for):
     assert world.table_b.name in response.text
 
 
+def test_table_cards_count_the_organisations_sitting_today(world, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    table = TableFactory(name="Table comptée", slug="table-comptee")
+    MembershipFactory.create_batch(3, table=table)
+    MembershipFactory(table=table, left=today - timedelta(days=1))
+    MembershipFactory(table=table, joined=today + timedelta(days=7))
+    TableFactory(name="Table vide", slug="table-vide")
+    for url in (reverse("home"), reverse("tables:table-list") + "?q=Table"):
+        response = client_for("anonymous").get(url)
+        assert "3 organisations membres" in response.text
+        assert "0 organisation membre" in response.text
+    # A delegate's own tables, on their home page.
+    sitting = Membership.objects.active().filter(table=world.table_a).count()
+    MembershipFactory(table=world.table_a, left=today - timedelta(days=1))
+    response = client_for("delegate_a").get(reverse("home"))
+    assert f"{world.table_a.region.name} · {sitting} membre" in response.text
+
+
 def test_table_list_filters_by_sector_present(world, client_for):
     MembershipFactory(table=world.table_a, organisation=OrganisationFactory(sector="municipal"))
     other = TableFactory(name="Sans municipalité")
