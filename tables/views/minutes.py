@@ -589,7 +589,10 @@ def resolution_list(request, slug):
     if not can_view_register(request.user, table):
         return _deny(request)
     full = can_see_full_register(request.user, table)
-    resolutions = Resolution.objects.filter(table=table)
+    # A resolution's meeting is always its table's; saying so lets the database join the
+    # table's meetings only, not every meeting of the network to sort by date (45 ms
+    # at scale 50, as a sequential scan, against 1 ms).
+    resolutions = Resolution.objects.filter(table=table, meeting__table=table)
     if not full:
         resolutions = resolutions.filter(meeting__minutes__status=Minutes.Status.ADOPTED)
     register = ResolutionFilter(request.GET, queryset=resolutions)
