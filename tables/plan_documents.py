@@ -3,22 +3,17 @@
 import csv
 import io
 
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import override as language_override
+
+from concertation.queries import per_row
 
 from .models import Action, ActionCommitment, ActionPlan, Axis, Measurement, Objective, ProgressUpdate
 from .permissions import can_view_plan
 from .plan_progress import plan_view
 from .services.documents import DocumentKind, register_kind
-
-
-def _of_plan(model, path: str, expression) -> Subquery:
-    """`expression` over the rows of `model` that belong to the outer plan, as a subquery
-    (no row, so None, when the plan has none)."""
-    rows = model.objects.filter(**{path: OuterRef("pk")}).order_by().values(path)
-    return Subquery(rows.annotate(value=expression).values("value"))
 
 
 def _fingerprint(plan: ActionPlan) -> tuple:
@@ -28,15 +23,19 @@ def _fingerprint(plan: ActionPlan) -> tuple:
         plan.status,
         *ActionPlan.objects.filter(pk=plan.pk)
         .annotate(
-            actions=_of_plan(Action, "objective__axis__plan", Count("pk")),
-            actions_changed=_of_plan(Action, "objective__axis__plan", Max("updated_at")),
-            commitments=_of_plan(ActionCommitment, "action__objective__axis__plan", Count("pk")),
-            commitments_changed=_of_plan(ActionCommitment, "action__objective__axis__plan", Max("stated_at")),
-            updates=_of_plan(ProgressUpdate, "action__objective__axis__plan", Count("pk")),
-            measurements=_of_plan(Measurement, "indicator__objective__axis__plan", Count("pk")),
-            last_measurement=_of_plan(Measurement, "indicator__objective__axis__plan", Max("pk")),
-            axis_count=_of_plan(Axis, "plan", Count("pk")),
-            objective_count=_of_plan(Objective, "axis__plan", Count("pk")),
+            actions=per_row(Action.objects.all(), "objective__axis__plan", Count("pk")),
+            actions_changed=per_row(Action.objects.all(), "objective__axis__plan", Max("updated_at")),
+            commitments=per_row(ActionCommitment.objects.all(), "action__objective__axis__plan", Count("pk")),
+            commitments_changed=per_row(
+                ActionCommitment.objects.all(), "action__objective__axis__plan", Max("stated_at")
+            ),
+            updates=per_row(ProgressUpdate.objects.all(), "action__objective__axis__plan", Count("pk")),
+            measurements=per_row(Measurement.objects.all(), "indicator__objective__axis__plan", Count("pk")),
+            last_measurement=per_row(
+                Measurement.objects.all(), "indicator__objective__axis__plan", Max("pk")
+            ),
+            axis_count=per_row(Axis.objects.all(), "plan", Count("pk")),
+            objective_count=per_row(Objective.objects.all(), "axis__plan", Count("pk")),
         )
         .values_list(
             "actions",

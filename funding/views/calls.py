@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concertation.queries import count_per_row
 from projects.forms import ProjectStartForm
 from projects.views.common import add_service_errors
 from tables.views.common import get_table
@@ -50,7 +51,7 @@ def call_list(request):
         FundingCall.objects.visible_to(request.user)
         .select_related("table")
         .prefetch_related("shares__funder__organisation")
-        .annotate(application_count=Count("applications", filter=Q(applications__status__in=COUNTED)))
+        .annotate(application_count=count_per_row(Application.objects.filter(status__in=COUNTED), "call"))
     )
     # Drafts, and calls published but not open yet.
     current = list(calls.exclude(published_at__isnull=False, opens_at__lte=now).order_by("closes_at"))

@@ -1,8 +1,7 @@
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from concertation.queries import count_per_row
 from funding.selectors import home_context as funding_home_context
 from members.access import access_for
 
@@ -11,19 +10,8 @@ from ..selectors_minutes import follow_ups_for_organisation
 
 
 def active_member_count():
-    """The number of organisations sitting at the table today, as an annotation.
-
-    A subquery rather than a join: the database counts only the rows it returns (a page of
-    tables) instead of joining every membership of the network before sorting."""
-    members = (
-        Membership.objects.active()
-        .filter(table=OuterRef("pk"))
-        .order_by()
-        .values("table")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(members), 0)
+    """The number of organisations sitting at the table today, as an annotation."""
+    return count_per_row(Membership.objects.active(), "table")
 
 
 def home(request):

@@ -288,3 +288,15 @@ def test_open_calls_are_listed_fifty_at_a_time_closing_soonest_first(world, monk
     assert [c.pk for c in first.context["open_calls"]] == [made[0].pk, made[1].pk]
     assert [c.pk for c in second.context["open_calls"]] == [made[2].pk]
     assert "open_page=2" in first.text
+
+
+def test_the_call_list_counts_submitted_applications_only(world):
+    call = call_on(world.table_a, title="Appel compté")
+    for status in (Status.SUBMITTED, Status.IN_REVIEW, Status.DRAFT, Status.WITHDRAWN):
+        application_in(status, call)
+    empty = call_on(world.table_a, title="Appel sans demande")
+    listed = {
+        c.pk: c for c in client_as(world, "anonymous").get(reverse("funding:call-list")).context["open_calls"]
+    }
+    assert listed[call.pk].application_count == 2
+    assert listed[empty.pk].application_count == 0
