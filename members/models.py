@@ -152,7 +152,12 @@ class Organisation(models.Model):
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-        indexes = [models.Index(fields=["sector"]), models.Index(Lower("name"), name="org_lower_name")]
+        indexes = [
+            models.Index(fields=["sector"]),
+            models.Index(Lower("name"), name="org_lower_name"),
+            # The directory's order: a page of 12,000 organisations without a sort.
+            models.Index(fields=["name"], name="org_name"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
