@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Delegation, Organisation, User
 from members.validators import validate_upload
 
-from .models import AgendaItem, Attendance, CalendarFeed, Committee, Meeting, Table
+from .models import AgendaItem, Attendance, CalendarFeed, Committee, Coordinator, Meeting, Table
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -41,10 +41,13 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.table = table
         self.fields["committee"].queryset = Committee.objects.filter(table=table)
-        people = User.objects.filter(
-            pk__in=Delegation.objects.active().filter(membership__table=table).values("person")
-        ) | User.objects.filter(coordinator_roles__table=table)
-        self.fields["secretary"].queryset = people.distinct().order_by("last_name", "first_name")
+        # The table's delegates and coordinators: a UNION the database reads through the
+        # table's indexes (an OR across the two scanned every person of the network).
+        delegates = Delegation.objects.active().filter(membership__table=table).order_by().values("person")
+        coordinators = Coordinator.objects.filter(table=table).order_by().values("person")
+        self.fields["secretary"].queryset = User.objects.filter(
+            pk__in=delegates.union(coordinators)
+        ).order_by("last_name", "first_name")
         self.fields["online_url"].assume_scheme = "https"
         if not self.instance.pk:
             del self.fields["proposals_deadline"]

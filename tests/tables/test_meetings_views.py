@@ -76,6 +76,15 @@ def test_the_meeting_form_refuses_a_secretary_from_another_table(world, client_f
     assert "secretary" in response.context["form"].errors
 
 
+def test_the_secretary_is_chosen_among_the_table_s_delegates_and_coordinators(world, client_for):
+    gone = DelegationFactory(membership=world.membership_a, end=timezone.localdate() - timedelta(days=1))
+    response = client_for("coordinator").get(reverse("tables:meeting-create", args=[world.table_a.slug]))
+    people = set(response.context["form"].fields["secretary"].queryset)
+    assert {world.coordinator, world.delegate_a} <= people
+    assert world.delegate_b not in people and gone.person not in people
+    assert len(people) == len(response.context["form"].fields["secretary"].queryset)
+
+
 def test_meeting_page_shows_the_numbered_agenda_to_the_public(world, client):
     services.item_add(meeting=world.meeting_a, by=None, title="Portrait régional", kind="information")
     response = client.get(world.meeting_a.get_absolute_url())
