@@ -65,13 +65,15 @@ def projects_for(user) -> dict:
     partner_q = _organisation_filters(
         user, organisation_field="organisation_id", table_field="project__table_id"
     )
-    condition = Q(pk__in=Collaborator.objects.filter(person=user).values("project_id"))
+    # The projects' ids as a UNION of the three ways in, each read through its own index
+    # (an OR of the three tested every project of the network, 10,000 at scale 50).
+    ways_in = [Collaborator.objects.filter(person=user).order_by().values("project_id")]
     if lead_q is not None:
-        condition |= lead_q
+        ways_in.append(Project.objects.filter(lead_q).order_by().values("pk"))
     invitations = Partnership.objects.none()
     if partner_q is not None:
         partnerships = Partnership.objects.filter(partner_q)
-        condition |= Q(pk__in=partnerships.involved().values("project_id"))
+        ways_in.append(partnerships.involved().order_by().values("project_id"))
         invitations = (
             partnerships.filter(status=Partnership.Status.INVITED)
             .filter(project__applications__status=Status.DRAFT)
@@ -79,7 +81,7 @@ def projects_for(user) -> dict:
             .order_by("-invited_at")
         )
     projects = (
-        Project.objects.filter(condition)
+        Project.objects.filter(pk__in=ways_in[0].union(*ways_in[1:]))
         .select_related("lead", "table")
         .prefetch_related(Prefetch("applications", queryset=Application.objects.select_related("call")))
         .order_by("-updated_at")
