@@ -2,54 +2,62 @@
 
 import csv
 import io
+from functools import cache
 
-from django.db.models import Count, Max
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import override as language_override
 
-from concertation.queries import per_row
-
-from .models import Action, ActionCommitment, ActionPlan, Axis, Measurement, Objective, ProgressUpdate
+from .models import (
+    Action,
+    ActionCommitment,
+    ActionPlan,
+    Axis,
+    Indicator,
+    Measurement,
+    Objective,
+    ProgressUpdate,
+)
 from .permissions import can_view_plan
 from .plan_progress import plan_view
 from .services.documents import DocumentKind, register_kind
 
 
+@cache
+def _fingerprint_sql() -> str:
+    names = {
+        model.__name__.lower(): model._meta.db_table
+        for model in (Axis, Objective, Action, ActionCommitment, ProgressUpdate, Indicator, Measurement)
+    }
+    return """
+        WITH axes AS (SELECT id FROM {axis} WHERE plan_id = %s),
+        objectives AS (SELECT id FROM {objective} WHERE axis_id IN (SELECT id FROM axes)),
+        actions AS (SELECT id, updated_at FROM {action} WHERE objective_id IN (SELECT id FROM objectives)),
+        commitments AS (
+            SELECT stated_at FROM {actioncommitment} WHERE action_id IN (SELECT id FROM actions)
+        ),
+        measurements AS (
+            SELECT id FROM {measurement} WHERE indicator_id IN (
+                SELECT id FROM {indicator} WHERE objective_id IN (SELECT id FROM objectives)
+            )
+        )
+        SELECT
+            (SELECT COUNT(*) FROM actions), (SELECT MAX(updated_at) FROM actions),
+            (SELECT COUNT(*) FROM commitments), (SELECT MAX(stated_at) FROM commitments),
+            (SELECT COUNT(*) FROM {progressupdate} WHERE action_id IN (SELECT id FROM actions)),
+            (SELECT COUNT(*) FROM measurements), (SELECT MAX(id) FROM measurements),
+            (SELECT COUNT(*) FROM axes), (SELECT COUNT(*) FROM objectives)
+    """.format(**names)
+
+
 def _fingerprint(plan: ActionPlan) -> tuple:
-    """What the plan's documents show, read in one query."""
-    return (
-        plan.updated_at.isoformat(),
-        plan.status,
-        *ActionPlan.objects.filter(pk=plan.pk)
-        .annotate(
-            actions=per_row(Action.objects.all(), "objective__axis__plan", Count("pk")),
-            actions_changed=per_row(Action.objects.all(), "objective__axis__plan", Max("updated_at")),
-            commitments=per_row(ActionCommitment.objects.all(), "action__objective__axis__plan", Count("pk")),
-            commitments_changed=per_row(
-                ActionCommitment.objects.all(), "action__objective__axis__plan", Max("stated_at")
-            ),
-            updates=per_row(ProgressUpdate.objects.all(), "action__objective__axis__plan", Count("pk")),
-            measurements=per_row(Measurement.objects.all(), "indicator__objective__axis__plan", Count("pk")),
-            last_measurement=per_row(
-                Measurement.objects.all(), "indicator__objective__axis__plan", Max("pk")
-            ),
-            axis_count=per_row(Axis.objects.all(), "plan", Count("pk")),
-            objective_count=per_row(Objective.objects.all(), "axis__plan", Count("pk")),
-        )
-        .values_list(
-            "actions",
-            "actions_changed",
-            "commitments",
-            "commitments_changed",
-            "updates",
-            "measurements",
-            "last_measurement",
-            "axis_count",
-            "objective_count",
-        )
-        .get(),
-    )
+    """What the plan's documents show: its actions, commitments, progress reports,
+    measurements and structure, counted in one query. Written in SQL: the ORM took 7 ms to
+    build the same nine subqueries on every view of the plan page."""
+    with connection.cursor() as cursor:
+        cursor.execute(_fingerprint_sql(), [plan.pk])
+        return (plan.updated_at.isoformat(), plan.status, *map(str, cursor.fetchone()))
 
 
 def _gather(plan: ActionPlan) -> dict:
