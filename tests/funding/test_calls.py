@@ -273,7 +273,7 @@ def test_the_call_list_shows_open_calls_in_full_and_closed_ones_twenty_at_a_time
     assert "page=2" in first.text
 
 
-def test_open_calls_are_listed_fifty_at_a_time_closing_soonest_first(world, monkeypatch):
+def test_open_calls_are_listed_twenty_at_a_time_closing_soonest_first(world, monkeypatch):
     from funding.views import calls as views
 
     monkeypatch.setattr(views, "OPEN_CALLS_PER_PAGE", 2)
