@@ -145,7 +145,11 @@ class FundingCall(models.Model):
         ordering = ["-opens_at", "-pk"]
         verbose_name = _("funding call")
         verbose_name_plural = _("funding calls")
-        indexes = [models.Index(fields=["table", "published_at"])]
+        indexes = [
+            models.Index(fields=["table", "published_at"]),
+            # The call list's order: open calls closing soonest first, closed ones latest first.
+            models.Index(fields=["closes_at", "id"], name="call_closes_at"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_open"
