@@ -38,13 +38,12 @@ def table_list(request):
     )
 
 
-def members_by_sector(table):
-    """Active memberships of a table with their current delegates, grouped by sector in the
-    order of the sector list."""
-    memberships = (
-        table.memberships.active()
-        .select_related("organisation")
-        .prefetch_related(
+def members_by_sector(table, *, with_delegates=True):
+    """Active memberships of a table grouped by sector in the order of the sector list,
+    with their current delegates (`current_delegations`) for those who may see them."""
+    memberships = table.memberships.active().select_related("organisation").order_by("organisation__name")
+    if with_delegates:
+        memberships = memberships.prefetch_related(
             Prefetch(
                 "delegations",
                 queryset=Delegation.objects.active()
@@ -53,8 +52,6 @@ def members_by_sector(table):
                 to_attr="current_delegations",
             )
         )
-        .order_by("organisation__name")
-    )
     groups = {code: [] for code in Sector.values}
     for membership in memberships:
         groups.setdefault(membership.organisation.sector, []).append(membership)
@@ -64,7 +61,8 @@ def members_by_sector(table):
 
 def table_detail(request, slug):
     table = get_table(request, slug)
-    groups = members_by_sector(table)
+    show_people = can_see_delegates(request.user, table)
+    groups = members_by_sector(table, with_delegates=show_people)
     return render(
         request,
         "tables/table_detail.html",
@@ -76,7 +74,7 @@ def table_detail(request, slug):
             "voting_count": sum(1 for _label, items in groups for m in items if m.status == "voting"),
             "coordinators": table.coordinators.select_related("person"),
             "can_manage": can_manage_table(request.user, table),
-            "show_people": can_see_delegates(request.user, table),
+            "show_people": show_people,
             "can_read_bilans": can_read_bilans(request.user, table),
             "published_minutes": published_minutes_for(table)[:12],
             **calls_for_table(table, request.user),
