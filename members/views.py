@@ -54,17 +54,16 @@ def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.select_related("region"), slug=slug)
     show_people = can_see_people(request.user, organisation)
     access = access_for(request.user)
+    # Delegates are shown for the tables the visitor sits at or coordinates (every table
+    # for an administrator): only those are read.
+    delegations = Delegation.objects.active().select_related("person").order_by("role")
+    if not access.is_admin:
+        delegations = delegations.filter(membership__table_id__in=access.table_ids)
     memberships = (
         Membership.objects.active()
         .filter(organisation=organisation, table__in=Table.objects.visible_to(request.user))
         .select_related("table", "table__region")
-        .prefetch_related(
-            Prefetch(
-                "delegations",
-                queryset=Delegation.objects.active().select_related("person").order_by("role"),
-                to_attr="current_delegations",
-            )
-        )
+        .prefetch_related(Prefetch("delegations", queryset=delegations, to_attr="current_delegations"))
         .order_by("table__name")
     )
     people = []
@@ -82,7 +81,6 @@ def organisation_detail(request, slug):
             "memberships": memberships,
             "people": people,
             "show_people": show_people,
-            # Delegates are shown for the tables the visitor sits at or coordinates.
             "insider_table_ids": access.table_ids,
             "is_admin": access.is_admin,
             "can_edit": can_edit_organisation(request.user, organisation),

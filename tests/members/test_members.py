@@ -83,6 +83,12 @@ def test_organisation_people_are_shown_only_to_those_who_share_a_table(world, cl
     assert world.delegate_a.email in client_for("coordinator").get(world.org_a.get_absolute_url()).text
 
 
+def test_an_organisation_s_delegates_are_named_for_insiders_of_their_table_only(world, client_for):
+    seat = f"{world.delegate_a.display_name} ("
+    for role, sees in [("anonymous", False), ("delegate_b", False), ("coordinator", True), ("admin", True)]:
+        assert (seat in client_for(role).get(world.org_a.get_absolute_url()).text) is sees, role
+
+
 def test_coordinator_creates_an_organisation_and_returns_to_the_add_page(world, client_for):
     next_url = reverse("tables:membership-add", args=[world.table_a.slug])
     response = client_for("coordinator").post(
