@@ -4,10 +4,13 @@
 
 Uses the database of DATABASE_URL (run `manage.py seed_demo [--scale N]` first). Every
 figure is measured in-process with Django's test client, so it is the server's time
-without the network. The trivial view (/healthz/: one SELECT 1, no template) is measured
-in the same run for each role, with that role's session, as the baseline: for a signed-in
-person it includes what every request pays before any view runs (the session and the
-person read by the middleware).
+without the network. The trivial view (/healthz/: one SELECT 1, no template) is the
+baseline: it is requested with each role's session, so that for a signed-in person it
+includes what every request pays before any view runs (the session and the person read by
+the middleware), and after each timed request of that role's pages, so that the two are
+measured over the same moments of a machine whose speed drifts (a shared virtual machine
+can be twice as slow from one minute to the next). A role's baseline is the p50/p95 of
+all its trivial requests.
 """
 
 import argparse
@@ -55,7 +58,22 @@ def client_for(role):
     return client
 
 
-def measure(client, url, repeat):
+def timed(client, url):
+    start = time.perf_counter()
+    client.get(url)
+    return (time.perf_counter() - start) * 1000
+
+
+def percentiles(times):
+    times = sorted(times)
+    return {
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 1),
+    }
+
+
+def measure(client, url, repeat, baseline):
+    """The page's figures; a trivial request follows each timed one, into `baseline`."""
     for _ in range(2):
         client.get(url)
     with CaptureQueriesContext(connection) as queries:
@@ -66,15 +84,9 @@ def measure(client, url, repeat):
     assert response.status_code == 200, (url, response.status_code)
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return {
-        "queries": query_count,
-        "p50_ms": round(statistics.median(times), 1),
-        "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 1),
-    }
+        times.append(timed(client, url))
+        baseline.append(timed(client, reverse("healthz")))
+    return {"queries": query_count, **percentiles(times)}
 
 
 def main():
@@ -82,14 +94,18 @@ def main():
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--json")
     args = parser.parse_args()
-    clients, results = {}, []
+    clients, results, trivial = {}, [], {}
     rows = pages()
     # As each gunicorn worker does once loaded (concertation/wsgi.py).
     gc.collect()
     gc.freeze()
     for name, role, url in rows:
         client = clients.setdefault(role, client_for(role))
-        results.append({"page": name, "role": role, "url": url, **measure(client, url, args.repeat)})
+        samples = trivial.setdefault(role, [])
+        results.append({"page": name, "role": role, "url": url, **measure(client, url, args.repeat, samples)})
+    for row in results:
+        if row["page"] == TRIVIAL:
+            row.update(percentiles(trivial[row["role"]]))
     baselines = {row["role"]: row["p95_ms"] or 0.1 for row in results if row["page"] == TRIVIAL}
     print(f"{'page':30} {'role':18} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'×trivial':>9}")
     for row in results:
