@@ -10,9 +10,10 @@ Every figure below is produced by `make bench` (that is `python -m bench.run`), 
 PostgreSQL and Redis on loopback (as `bash .ci/run` starts them). It seeds a fresh database
 at each scale with `seed_demo --scale N`, measures every main page of every role with
 Django's test client (server time, without the network) against a trivial view requested
-with the same role's session after each timed request (so that both are measured over the
-same moments of a machine whose speed drifts), times the PDFs, the document queue with real Celery workers and a
-locust load test against gunicorn + PostgreSQL + Redis. Raw figures: `bench/results.json`.
+with the same role's session right after each page's requests (so that both are measured
+over the same minutes of a machine whose speed drifts), times the PDFs, the document queue
+with real Celery workers and a locust load test against gunicorn + PostgreSQL + Redis. Raw
+figures: `bench/results.json`.
 
 Targets (issue 7): a page's query count does not depend on the scale; p95 under 150 ms and
 under 10 × the trivial view at `--scale 50`; zero load-test errors; no document lost or
