@@ -52,28 +52,45 @@ FINDINGS = """## What the runs found, and what changed
   and 323 KiB of HTML, the organisation directory 100-125 ms, both growing with the data.
   Now the calendar shows 100 lines a page and reads the month as plain rows; the directory
   counts tables for the page's organisations only. Every page is under 150 ms at p95.
-- The 10 x trivial-view target is met by 11 of 123 page × role pairs at scale 50. The
-  trivial view is now measured for each role with that role's session: 0.4 ms anonymous,
-  1.0-1.1 ms signed in (the session and the person, read by the middleware, are paid by
-  every request). 10 x is then 4 ms for a visitor and 10-11 ms for a signed-in person; the
-  sign-in page (a template, no query) is at 6 x, pages with a full layout and 5-40
-  queries take 4-52 ms at p50. Profiling every page (2026-11-22): about half of the time
-  is Django's template engine, a quarter the ORM building queries, the rest the database
-  and Python. What could be cut without caching whole pages was cut:
-  - an organisation's monthly load checked attendance for every meeting of the year in
-    the whole network (12,500 meetings at scale 50: 21 ms, growing with the data) instead
-    of the meetings of its own tables (0.8 ms); it is now restricted to those, and cached
-    per viewer scope like the regional view: the organisation page went from p50 36-51
-    ms to 9-21 ms at scale 50;
-  - drop-down lists and inputs are written in Python with the templates' markup (Django
-    includes a template per option): p50 of attendance 39-47 -> 25-30 ms, new meeting
-    16-18 -> 12-15, calendars 20-24 -> 9-15, the organisation directory 24-30 -> 14-24
-    (before and after measured on the same machine and database, scale 50).
-  Reaching 10 x on every page would mean serving whole pages from a cache per person:
-  a page would then be as fast as the cache, but a delegate removed from a table, a
-  decision recorded or a meeting moved would show late unless every write (bulk updates
-  included) invalidated the right pages. Not done: the pages are 4-115 ms at p95, under
-  the 150 ms target, and correctness comes first.
+- The 10 x trivial-view target at scale 50: 27 of 123 page × role pairs on 2026-11-22
+  (11 the day before); every page under 150 ms at p95 (max 118 ms), query counts the same
+  at both scales. Two rounds of work:
+  - Queries whose count stayed flat but whose time grew with the network, found with
+    `python -m bench.scans` (every distinct query of every main page explained by
+    PostgreSQL; sequential scans and sorts over 3,000 rows flagged) and fixed, figures
+    from EXPLAIN ANALYZE at scale 50: the resolution register joined every meeting of the
+    network to sort by date (45 -> 1 ms); the table cards counted members by joining every
+    membership before cutting the page (17.6 -> 0.6 ms); the call list grouped every
+    application of every call, for the page and for its counts (15 + 2 x 5 -> 2 + 2 x 1
+    ms; an index on the closing date, 0.4 ms); the directory sorted 12,500 organisations
+    for thirty (10.8 -> 0.1 ms, index on the name); a person's projects OR-ed three ways in
+    over 10,000 projects (5.7 -> 0.2 ms, a UNION); the meeting form's secretaries OR-ed
+    over 25,000 people (5.6 -> 0.3 ms, a UNION); the funder filter sorted every call
+    share for DISTINCT (12 -> 2.7 ms, EXISTS). The plan page computed its documents'
+    fingerprint three times with five queries each (now once, in one hand-written
+    statement: the ORM spent 7 ms building it; 11 -> 0.8 ms), and the call list shows
+    twenty open calls a page instead of fifty.
+  - Measured on the same machine, before and after, alternating (median of 15 requests,
+    best of two runs): register 62 -> 29 ms, anonymous home 15 -> 7, the call list 61-87
+    -> 32-43, the table list 25-37 -> 17-20, the plan 80-88 -> 52-54.
+  The trivial view is 0.7 ms for a visitor and 1.8-2.2 ms signed in (p50) on this
+  machine, so 10 x is 7-12 ms at p95, less than the layout and a handful of queries
+  cost. Profiling every main page: about half of the time is Django's template engine,
+  a third the ORM building queries and making objects, the rest the database. What is
+  left above 10 x is that work, not queries that grow: reaching 10 x everywhere would
+  mean serving whole pages from a cache per person, and then a delegate removed from a
+  table, a decision recorded or a meeting moved would show late unless every write
+  (bulk updates included) invalidated the right pages. Not done: correctness first.
+- Earlier (2026-11-21): an organisation's monthly load checked attendance for every
+  meeting of the year in the whole network (21 -> 0.8 ms, and cached per viewer scope);
+  drop-down lists and inputs are written in Python with the templates' markup (Django
+  includes a template per option): p50 of attendance 39-47 -> 25-30 ms, new meeting
+  16-18 -> 12-15, calendars 20-24 -> 9-15.
+- This machine's speed drifts (the same trivial view at p50 0.8 ms, then 2.5 ms, minutes
+  apart): the trivial view is now timed right after each page, as many times, and a
+  role's baseline pools those samples. Timing it between a page's own requests gave
+  3-4 ms signed in (it paid for the page's garbage and cold caches) and flattered the
+  ratio (66 of 123): not kept.
 - Load, first runs: 429s at sign-in (allauth counted every simulated
   person as one address, as it would count everyone behind the production proxy) and
   connection resets (gunicorn's 2 s keep-alive closing connections clients were about to
@@ -88,7 +105,7 @@ FINDINGS = """## What the runs found, and what changed
   applications at scale 50) an administrator's network-wide dashboard took 5.5 s: a
   quadratic step in the network-growth table (now linear) and every call listed on the
   page and in the call filter. It now shows the 24 most recent calls unless one is chosen
-  (and says so), and the call list pages open calls fifty and closed calls twenty at a time.
+  (and says so), and the call list pages open and closed calls twenty at a time.
 - The funders' dashboard at 10x funding data (`python -m bench.funding_dashboard`) had p95
   190-200 ms for a p50 of 72 ms: the garbage collector's full passes walking Django's
   long-lived objects during requests. WSGI workers now freeze what they loaded: p95 97-111
