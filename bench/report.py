@@ -73,9 +73,9 @@ FINDINGS = """## What the runs found, and what changed
   - Measured on the same machine, before and after, alternating (median of 15 requests,
     best of two runs): register 62 -> 29 ms, anonymous home 15 -> 7, the call list 61-87
     -> 32-43, the table list 25-37 -> 17-20, the plan 80-88 -> 52-54.
-  The trivial view is 0.7 ms for a visitor and 1.8-2.2 ms signed in (p50) on this
-  machine, so 10 x is 7-12 ms at p95, less than the layout and a handful of queries
-  cost. Profiling every main page: about half of the time is Django's template engine,
+  The trivial view's p95 is 1.2 ms for a visitor and 2.7-3.4 ms signed in on this
+  machine, so 10 x is 12 ms and 27-34 ms, less than the layout and a handful of queries
+  cost on most pages. Profiling every main page: about half of the time is Django's template engine,
   a third the ORM building queries and making objects, the rest the database. What is
   left above 10 x is that work, not queries that grow: reaching 10 x everywhere would
   mean serving whole pages from a cache per person, and then a delegate removed from a
