@@ -38,7 +38,7 @@ def table_list(request):
     )
 
 
-def members_by_sector(table, *, with_delegates=True):
+def members_by_sector(table, *, with_delegates: bool):
     """Active memberships of a table grouped by sector in the order of the sector list,
     with their current delegates (`current_delegations`) for those who may see them."""
     memberships = table.memberships.active().select_related("organisation").order_by("organisation__name")
