@@ -1,5 +1,7 @@
 """Rendering emails and handing them to Celery."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -40,3 +42,9 @@ def render_bilingual(template_name, context, languages=BILINGUAL):
 
 def site_url(path):
     return f"{settings.SITE_URL}{path}"
+
+
+def site_domain() -> str:
+    """The host name of SITE_URL: what Message-IDs and calendar UIDs end with, so that two
+    deployments never hand out the same identifier."""
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
