@@ -153,7 +153,12 @@ class Meeting(models.Model):
 
     @property
     def uid(self):
-        return f"meeting-{self.pk}@concertation"
+        """The iCalendar UID: the same for the convocation, its updates, its cancellation
+        and every feed, so that calendars hold one event; on the site's own domain, so that
+        no other deployment hands out the same one (RFC 5545, 3.8.4.7)."""
+        from members.emails import site_domain
+
+        return f"meeting-{self.pk}@{site_domain()}"
 
     @property
     def is_cancelled(self):
