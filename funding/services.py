@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Delegation, User
+from members.models import Delegation, EmailKind, User
 from projects.budget import budget_totals
 from projects.emails import absolute, people_acting_for, send_to
 from projects.models import BudgetLine, Partnership, Project
@@ -397,6 +397,7 @@ def call_notify_members(call: FundingCall) -> int:
         [p for p in people.values() if p.is_active and p.email],
         "funding/email/call_published",
         {"call": call, "table": call.table, "url": absolute(call.get_absolute_url())},
+        kind=EmailKind.FUNDING,
     )
 
 
@@ -517,6 +518,7 @@ def application_submit(*, application: Application, by: User, now=None) -> Appli
             "call": locked.call,
             "url": absolute(reverse("funding:call-manage", args=[locked.call_id])),
         },
+        kind=EmailKind.FUNDING,
     )
     return locked
 
@@ -766,6 +768,8 @@ def _after_decision(application: Application, by: User) -> None:
             "call": application.call,
             "url": absolute(project.get_absolute_url()),
         },
+        kind=EmailKind.FUNDING,
+        reply_to=[by.email] if by.email else None,
     )
 
 

@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
 from .emails import queue_email
+from .models import EmailKind
 
 # Set by the invitation page so that sign-up opens for the invited person even when open
 # sign-up is off. The page also stashes the invited address as verified (allauth's own
@@ -25,4 +26,6 @@ class AccountAdapter(DefaultAccountAdapter):
         html = next(
             (content for content, mime in getattr(message, "alternatives", []) if mime == "text/html"), None
         )
-        queue_email(subject=message.subject, body=message.body, to=message.to, html=html)
+        queue_email(
+            subject=message.subject, body=message.body, to=message.to, html=html, kind=EmailKind.ACCOUNT
+        )

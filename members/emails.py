@@ -4,10 +4,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .models import OutboxEmail
+from .models import EmailKind, EmailOptOut, OutboxEmail
 from .queue import enqueue
 from .tasks import deliver_email
 
@@ -16,15 +17,40 @@ from .tasks import deliver_email
 BILINGUAL = ("fr-ca", "en")
 
 
-def queue_email(*, subject, body, to, html=None, reply_to=None):
+def queue_email(*, subject, body, to, kind, html=None, reply_to=None):
     """Write the email to the outbox in the current transaction, and hand it to Celery
     once that transaction commits (never from a rollback). When the broker cannot be
-    reached the request still succeeds: the outbox sweep sends the email later."""
+    reached the request still succeeds: the outbox sweep sends the email later.
+    Rendered here, in the current language; nothing is queued for an address that turned
+    this kind of email off (returns None)."""
+    from .documents.email import compose
+
+    to = list(to)
+    if kind not in EmailKind.required() and opted_out(to, kind):
+        return None
+    composed = compose(subject=subject, text=body, to=to, kind=kind, html=html)
     email = OutboxEmail.objects.create(
-        subject=subject[:255], body=body, to=list(to), html=html or "", reply_to=list(reply_to or [])
+        subject=composed.subject[:255],
+        body=composed.text,
+        to=to,
+        html=composed.html,
+        kind=kind,
+        reply_to=list(reply_to or []),
     )
     transaction.on_commit(lambda: _hand_over(email.pk))
     return email
+
+
+def opted_out(to, kind) -> bool:
+    addresses = [address.lower() for address in to]
+    return (
+        EmailOptOut.objects.annotate(lower=Lower("address")).filter(lower__in=addresses, kind=kind).exists()
+    )
+
+
+def render_text(template_name, context) -> str:
+    """A plain-text template (subject or body of an email), never HTML-escaped."""
+    return render_to_string(template_name, context, using="text")
 
 
 def _hand_over(email_id):
@@ -36,7 +62,7 @@ def render_bilingual(template_name, context, languages=BILINGUAL):
     parts = []
     for language in languages:
         with translation.override(language):
-            parts.append(render_to_string(template_name, context).strip())
+            parts.append(render_text(template_name, context).strip())
     return "\n\n――――――――――――――――――――\n\n".join(parts)
 
 

@@ -298,6 +298,44 @@ __all__ = [
 ]
 
 
+class EmailKind(models.TextChoices):
+    """What an email is about. Convocations (and their updates and cancellations) are the
+    notice a table's rules require and account messages keep a person's access: they are
+    always sent and carry no unsubscribe link. The others may be turned off, one kind at a
+    time, by the link at the bottom of each message (RFC 8058 one-click)."""
+
+    NOTICE = "notice", _("Convocations and cancellations")
+    ACCOUNT = "account", _("Account and security")
+    MINUTES = "minutes", _("Minutes circulated")
+    INVITATION = "invitation", _("Invitations to a table")
+    PROJECTS = "projects", _("Joint projects and partners")
+    FUNDING = "funding", _("Funding calls and applications")
+    REGIONAL = "regional", _("Shared regional calendar")
+
+    @classmethod
+    def required(cls) -> frozenset:
+        return frozenset({cls.NOTICE, cls.ACCOUNT})
+
+
+class EmailOptOut(models.Model):
+    """An address that asked not to receive one kind of email any more. Kept by address,
+    not by account: invitations reach people who have none yet."""
+
+    address = models.EmailField(_("address"))
+    kind = models.CharField(_("kind"), max_length=20, choices=EmailKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("email opt-out")
+        verbose_name_plural = _("email opt-outs")
+        constraints = [
+            models.UniqueConstraint(Lower("address"), "kind", name="one_opt_out_per_address_and_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.address} – {self.get_kind_display()}"
+
+
 class OutboxEmail(models.Model):
     """An email written in the same transaction as the change it tells about (the
     transactional outbox): if the broker is down when the request commits, the message
@@ -309,6 +347,7 @@ class OutboxEmail(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("text"))
     html = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=EmailKind.choices, default=EmailKind.ACCOUNT)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -2,8 +2,6 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,6 +15,7 @@ MAX_ATTEMPTS = 8
 def deliver_email(email_id: int) -> bool:
     """Send one outbox email unless it was already sent. The row is locked while sending
     so that a message delivered twice (or the sweeper racing a worker) sends once."""
+    from .documents.email import build_message, compose, failure_of
     from .models import OutboxEmail
 
     with transaction.atomic():
@@ -27,22 +26,23 @@ def deliver_email(email_id: int) -> bool:
         )
         if email is None:
             return False
-        message = EmailMultiAlternatives(
+        message = build_message(
             subject=email.subject,
-            body=email.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
+            text=email.body,
+            html=email.html
+            or compose(subject=email.subject, text=email.body, to=email.to, kind=email.kind).html,
             to=email.to,
-            reply_to=email.reply_to or None,
+            kind=email.kind,
+            reply_to=email.reply_to,
         )
-        if email.html:
-            message.attach_alternative(email.html, "text/html")
         try:
             message.send()
         except Exception as error:
+            reason, permanent = failure_of(error)
             OutboxEmail.objects.filter(pk=email.pk).update(
-                attempts=F("attempts") + 1, error=str(error)[:1000]
+                attempts=MAX_ATTEMPTS if permanent else F("attempts") + 1, error=f"{reason}: {error}"[:1000]
             )
-            logger.warning("email %s to %s failed: %s", email.pk, email.to, error)
+            logger.warning("email %s to %s failed (%s): %s", email.pk, email.to, reason, error)
             return False
         OutboxEmail.objects.filter(pk=email.pk).update(
             sent_at=timezone.now(), attempts=F("attempts") + 1, error=""

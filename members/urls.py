@@ -11,4 +11,5 @@ urlpatterns = [
     path("organisations/<slug:slug>/edit/", views.organisation_update, name="organisation-update"),
     path("me/", views.profile, name="profile"),
     path("language/", views.set_language, name="set-language"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

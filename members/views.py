@@ -1,13 +1,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tables.models import Membership, Table
@@ -15,10 +17,12 @@ from tables.plan_progress import commitments_of
 from tables.regional import organisation_load_seen_by
 
 from .access import access_for
+from .documents.email import read_unsubscribe_token
 from .filters import OrganisationFilter
 from .forms import OrganisationForm, ProfileForm
-from .models import Delegation, Organisation
+from .models import Delegation, EmailKind, EmailOptOut, Organisation
 from .permissions import can_create_organisation, can_edit_organisation, can_see_people
+from .services import email_opt_in, email_opt_out
 
 PAGE_SIZE = 30
 
@@ -172,3 +176,34 @@ def remember_language(response, language):
         secure=settings.LANGUAGE_COOKIE_SECURE,
     )
     return response
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """The link at the bottom of an email. GET asks (mail scanners open links and must not
+    unsubscribe anyone); POST does it, from the page's button or from the mail program's
+    one-click request (RFC 8058), which comes without cookies: the signed token is the
+    proof, so there is no CSRF token to check."""
+    try:
+        address, kind = read_unsubscribe_token(token)
+    except signing.BadSignature:
+        raise Http404 from None
+    if kind in EmailKind.required():
+        raise Http404
+    done = None
+    if request.method == "POST":
+        if request.POST.get("action") == "resubscribe":
+            email_opt_in(address=address, kind=kind)
+            done = "resubscribed"
+        else:
+            email_opt_out(address=address, kind=kind)
+            done = "unsubscribed"
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            return HttpResponse(status=200)
+    opted_out = EmailOptOut.objects.filter(address__iexact=address, kind=kind).exists()
+    return render(
+        request,
+        "members/unsubscribe.html",
+        {"address": address, "kind": EmailKind(kind).label, "opted_out": opted_out, "done": done},
+    )

@@ -5,11 +5,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import translation
 
-from members.emails import queue_email, site_url
-from members.models import Affiliation, Delegation, User
+from members.emails import queue_email, render_text, site_url
+from members.models import Affiliation, Delegation, EmailKind, User
 from tables.models import Membership
 
 # Demo data is built through the same services as real work; its people are fictitious
@@ -54,9 +53,10 @@ def people_acting_for(organisation_ids, table_id: int) -> list[User]:
     return [person for person in people.values() if person.is_active and person.email]
 
 
-def send_to(people, template: str, context: dict) -> int:
+def send_to(people, template: str, context: dict, *, kind: str = EmailKind.PROJECTS, reply_to=None) -> int:
     """Render `<template>_subject.txt` and `<template>_message.txt` for each person in
-    their language and queue the emails. Returns how many were queued."""
+    their language and queue the emails (not to those who turned `kind` off). Returns how
+    many were queued."""
     if _silenced.get():
         return 0
     count = 0
@@ -64,10 +64,10 @@ def send_to(people, template: str, context: dict) -> int:
         language = person.language or settings.LANGUAGE_CODE
         with translation.override(language):
             values = {**context, "person": person}
-            subject = " ".join(render_to_string(f"{template}_subject.txt", values).split())
-            body = render_to_string(f"{template}_message.txt", values)
-        queue_email(subject=subject, body=body, to=[person.email])
-        count += 1
+            subject = render_text(f"{template}_subject.txt", values)
+            body = render_text(f"{template}_message.txt", values)
+            queued = queue_email(subject=subject, body=body, to=[person.email], kind=kind, reply_to=reply_to)
+        count += queued is not None
     return count
 
 

@@ -264,6 +264,7 @@ def partner_invite(
             "inviter": by,
             "url": absolute(reverse("projects:partner-answer", args=[locked.pk, partnership.pk])),
         },
+        reply_to=[by.email] if by.email else None,
     )
     return partnership
 
@@ -329,6 +330,7 @@ def partner_update_terms(
                 "inviter": by,
                 "url": absolute(reverse("projects:partner-answer", args=[locked.project_id, locked.pk])),
             },
+            reply_to=[by.email] if by.email else None,
         )
     return locked
 
@@ -380,6 +382,7 @@ def partner_answer(
         people_acting_for([project.lead_id], project.table_id),
         "projects/email/partner_answered",
         {"project": project, "partnership": locked, "by": by, "note": note, "url": _project_url(project)},
+        reply_to=[by.email] if by.email else None,
     )
     return locked
 

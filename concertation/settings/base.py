@@ -82,6 +82,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain text (email subjects and bodies, calendar text): the same templates, never
+        # HTML-escaped, so that « plan d'action » does not arrive as « plan d&#x27;action ».
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {

@@ -266,6 +266,12 @@ class ConvocationDelivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
+    class Failure(models.TextChoices):
+        REFUSED = "refused", _("The recipient's mail server refused this address.")
+        REJECTED = "rejected", _("The mail server refused the message.")
+        UNREACHABLE = "unreachable", _("The mail server could not be reached.")
+        UNKNOWN = "unknown", _("The email could not be sent.")
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="deliveries")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONVOCATION)
     round = models.PositiveSmallIntegerField(default=1)
@@ -276,7 +282,12 @@ class ConvocationDelivery(models.Model):
     email = models.EmailField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What the mail server said, for the administrators' logs; coordinators see `failure`.
     error = models.TextField(blank=True)
+    failure = models.CharField(max_length=20, choices=Failure.choices, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When a failed email is tried again by itself; empty once retrying is pointless.
+    retry_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

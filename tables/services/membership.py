@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from members.access import forget_access
 from members.emails import queue_email, render_bilingual, site_url
-from members.models import Delegation, Organisation, User
+from members.models import Delegation, EmailKind, Organisation, User
 from members.services import person_affiliate
 
 from ..models import Coordinator, GovernanceRules, Invitation, Membership, Table
@@ -156,9 +156,10 @@ def _email_invitation(invitation: Invitation) -> None:
         "accept_url": site_url(reverse("tables:invitation-accept", args=[invitation.token])),
     }
     queue_email(
-        subject=render_bilingual("tables/email/invitation_subject.txt", context).replace("\n", " ")[:180],
+        subject=render_bilingual("tables/email/invitation_subject.txt", context)[:180],
         body=render_bilingual("tables/email/invitation_message.txt", context),
         to=[invitation.email],
+        kind=EmailKind.INVITATION,
         reply_to=[invitation.invited_by.email] if invitation.invited_by else None,
     )
 

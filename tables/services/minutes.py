@@ -12,14 +12,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from members.access import access_for
-from members.emails import queue_email, site_url
-from members.models import Delegation, Organisation, User
+from members.emails import queue_email, render_text, site_url
+from members.models import Delegation, EmailKind, Organisation, User
 
 from ..models import (
     AgendaItem,
@@ -441,12 +440,16 @@ def minutes_circulate(*, minutes: Minutes, by: User) -> int:
             "url": url,
         }
         with translation.override(person.language or settings.LANGUAGE_CODE):
-            subject = " ".join(
-                render_to_string("tables/email/minutes_circulated_subject.txt", context).split()
+            subject = render_text("tables/email/minutes_circulated_subject.txt", context)
+            body = render_text("tables/email/minutes_circulated_message.txt", context)
+            queued = queue_email(
+                subject=subject,
+                body=body,
+                to=[person.email],
+                kind=EmailKind.MINUTES,
+                reply_to=[by.email] if by.email else None,
             )
-            body = render_to_string("tables/email/minutes_circulated_message.txt", context)
-        queue_email(subject=subject, body=body, to=[person.email], reply_to=[by.email] if by.email else None)
-        sent += 1
+        sent += queued is not None
     return sent
 
 

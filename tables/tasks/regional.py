@@ -2,11 +2,11 @@
 
 from celery import shared_task
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from members.emails import BILINGUAL, queue_email, render_bilingual, site_url
+from members.emails import BILINGUAL, queue_email, render_bilingual, render_text, site_url
+from members.models import EmailKind
 
 from ..models import Activity, ActivityConflictNotice
 from ..regional import activity_conflicts, conflicts_among
@@ -45,14 +45,15 @@ def _notify(first: Activity, second: Activity) -> bool:
         for language in BILINGUAL:
             with translation.override(language):
                 subjects.append(
-                    " ".join(render_to_string("tables/email/activity_conflict_subject.txt", context).split())
+                    " ".join(render_text("tables/email/activity_conflict_subject.txt", context).split())
                 )
-        # The outbox row is written in the same transaction as the notice: both or neither.
-        queue_email(
-            subject=" / ".join(dict.fromkeys(subjects)),
-            body=render_bilingual("tables/email/activity_conflict_message.txt", context),
-            to=recipients,
-        )
+        body = render_bilingual("tables/email/activity_conflict_message.txt", context)
+        # The outbox rows are written in the same transaction as the notice: both or neither.
+        # One message per person, so that each can turn these off for themselves.
+        for address in recipients:
+            queue_email(
+                subject=" / ".join(dict.fromkeys(subjects)), body=body, to=[address], kind=EmailKind.REGIONAL
+            )
     return True
 
 

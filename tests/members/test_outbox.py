@@ -9,7 +9,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from members.emails import queue_email
-from members.models import OutboxEmail
+from members.models import EmailKind, OutboxEmail
 from members.tasks import deliver_email, sweep_outbox
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_an_email_is_written_to_the_outbox_and_sent_once(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        email = queue_email(subject="Bonjour", body="Texte", to=["a@example.org"])
+        email = queue_email(subject="Bonjour", body="Texte", to=["a@example.org"], kind=EmailKind.ACCOUNT)
     email.refresh_from_db()
     assert email.sent_at is not None
     assert len(mail.outbox) == 1
@@ -33,7 +33,7 @@ def test_with_the_broker_down_the_request_succeeds_and_the_sweep_sends_later(
         mock.patch.object(deliver_email, "apply_async", side_effect=OperationalError("Redis is down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        email = queue_email(subject="Bonjour", body="Texte", to=["a@example.org"])
+        email = queue_email(subject="Bonjour", body="Texte", to=["a@example.org"], kind=EmailKind.ACCOUNT)
     # then nothing was sent and nothing raised
     email.refresh_from_db()
     assert email.sent_at is None and mail.outbox == []
