@@ -13,6 +13,7 @@ urlpatterns = [
     path(M + "edit/", meetings.meeting_update, name="meeting-update"),
     path(M + "cancel/", meetings.meeting_cancel, name="meeting-cancel"),
     path(M + "convene/", meetings.meeting_convene, name="meeting-convene"),
+    path(M + "emails/resend/", meetings.meeting_resend_failed, name="meeting-resend-failed"),
     path(M + "answer/", meetings.meeting_answer, name="meeting-answer"),
     path(M + "attendance/", meetings.meeting_attendance, name="meeting-attendance"),
     path(M + "items/new/", agenda.item_create, name="item-create"),

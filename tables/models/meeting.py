@@ -44,6 +44,9 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(ends_at__lt=timezone.now())
 
     def visible_to(self, user):
+        """The meetings `user` may open: those of the tables whose pages they may see, the
+        rule of the meeting page (`tables.views.common.get_table`). Every list and feed of
+        meetings starts from here."""
         return self.filter(table__in=Table.objects.visible_to(user))
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "meeting_convene",
     "meeting_create",
     "meeting_mark_held",
+    "meeting_resend_failed",
     "meeting_update",
     "proposal_decide",
     "rsvp_record",
@@ -168,6 +169,41 @@ def meeting_cancel(*, meeting: Meeting, by: User, reason: str) -> Meeting:
     if was_convened:
         _queue_deliveries(meeting, ConvocationDelivery.Kind.CANCELLATION)
     return meeting
+
+
+@transaction.atomic
+def meeting_resend_failed(*, meeting: Meeting, by: User) -> int:
+    """Send again the meeting's emails that failed, to those people only, and only to
+    those the meeting still convenes (a delegation that ended since gets nothing). A
+    person's failed email is left alone once a later one reached them. Returns how many
+    were queued again."""
+    from ..tasks import send_meeting_emails
+
+    invited = {person.pk for person, _membership in _recipients(meeting)}
+    deliveries = ConvocationDelivery.objects.select_for_update().filter(meeting=meeting)
+    latest_sent = {}
+    for person_id, created_at in deliveries.filter(status=ConvocationDelivery.Status.SENT).values_list(
+        "person_id", "created_at"
+    ):
+        latest_sent[person_id] = max(created_at, latest_sent.get(person_id, created_at))
+    again = [
+        delivery
+        for delivery in deliveries.filter(status=ConvocationDelivery.Status.FAILED).only(
+            "pk", "person_id", "created_at", "kind", "round"
+        )
+        if delivery.person_id in invited
+        and not (delivery.person_id in latest_sent and latest_sent[delivery.person_id] > delivery.created_at)
+    ]
+    if meeting.status == Meeting.Status.CANCELLED:
+        again = [d for d in again if d.kind == ConvocationDelivery.Kind.CANCELLATION]
+    ConvocationDelivery.objects.filter(pk__in=[d.pk for d in again]).update(
+        status=ConvocationDelivery.Status.QUEUED, retry_at=None
+    )
+    for kind, round_ in sorted({(d.kind, d.round) for d in again}):
+        transaction.on_commit(
+            lambda kind=kind, round_=round_: enqueue(send_meeting_emails, meeting.pk, kind, round_)
+        )
+    return len(again)
 
 
 @transaction.atomic

@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Min, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.access import access_for
@@ -135,20 +136,23 @@ def meeting_detail(request, slug, pk):
             status=AgendaItem.Status.DECLINED, proposed_by_organisation__in=mine
         ).select_related("proposed_by_organisation")
     if manage:
-        context["deliveries"] = [
-            {
-                "kind": ConvocationDelivery.Kind(row["kind"]).label,
-                "round": row["round"],
-                "status": ConvocationDelivery.Status(row["status"]).label,
-                "count": row["n"],
-            }
-            for row in meeting.deliveries.values("kind", "round", "status")
-            .annotate(n=Count("pk"))
-            .order_by("kind", "round", "status")
-        ]
-        context["failed_deliveries"] = meeting.deliveries.filter(status=ConvocationDelivery.Status.FAILED)[
-            :20
-        ]
+        rounds = {}
+        for row in (
+            meeting.deliveries.values("kind", "round", "status")
+            .annotate(n=Count("pk"), first=Min("created_at"))
+            .order_by("first")
+        ):
+            counts = rounds.setdefault(
+                (row["kind"], row["round"]),
+                {"kind": ConvocationDelivery.Kind(row["kind"]).label, "round": row["round"]},
+            )
+            counts[row["status"]] = counts.get(row["status"], 0) + row["n"]
+        context["deliveries"] = list(rounds.values())
+        failed = meeting.deliveries.filter(status=ConvocationDelivery.Status.FAILED)
+        context["failed_count"] = failed.count()
+        context["failed_deliveries"] = failed.select_related("person", "membership__organisation").order_by(
+            "membership__organisation__name", "email"
+        )[:50]
     context["minutes"] = Minutes.objects.filter(meeting=meeting).first()
     return render(request, "tables/meeting_detail.html", context)
 
@@ -221,6 +225,26 @@ def meeting_cancel(request, slug, pk):
     return render(
         request, "tables/meeting_cancel.html", {"meeting": meeting, "table": meeting.table, "form": form}
     )
+
+
+@login_required
+@require_POST
+def meeting_resend_failed(request, slug, pk):
+    meeting = get_meeting(request, slug, pk, manage=True)
+    count = services.meeting_resend_failed(meeting=meeting, by=request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "The email that could not be delivered is being sent again.",
+                "The %(count)s emails that could not be delivered are being sent again.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("There is no email to send again."))
+    return redirect(meeting)
 
 
 def convocation_warnings(meeting):

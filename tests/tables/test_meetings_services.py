@@ -247,7 +247,7 @@ def test_cancelling_a_convened_meeting_tells_everyone_why(django_capture_on_comm
         services.meeting_cancel(meeting=meeting, by=UserFactory(), reason="Tempête de neige")
     assert len(mail.outbox) == 2
     assert "Tempête de neige" in mail.outbox[1].body
-    ics = {name: content for name, content, _mime in mail.outbox[1].attachments}["invitation.ics"]
+    ics = {name: content for name, content, _mime in mail.outbox[1].attachments}["invitation.ics"].decode()
     assert "METHOD:CANCEL" in ics and "STATUS:CANCELLED" in ics
 
 
