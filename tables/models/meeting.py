@@ -268,6 +268,8 @@ class ConvocationDelivery(models.Model):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # A convocation or update still waiting when the meeting was cancelled.
+        SKIPPED = "skipped", _("Not sent: the meeting was cancelled")
 
     class Failure(models.TextChoices):
         REFUSED = "refused", _("The recipient's mail server refused this address.")

@@ -61,18 +61,19 @@ def send_meeting_emails(meeting_id: int, kind: str, round_: int) -> int:
     if meeting is None:
         return 0
     now = timezone.now()
-    deliveries = list(
-        ConvocationDelivery.objects.filter(meeting=meeting, kind=kind, round=round_)
-        .filter(
-            Q(status=ConvocationDelivery.Status.QUEUED)
-            | Q(status=ConvocationDelivery.Status.FAILED, retry_at__lte=now)
-        )
-        .select_related("person", "membership__organisation")
+    due = ConvocationDelivery.objects.filter(meeting=meeting, kind=kind, round=round_).filter(
+        Q(status=ConvocationDelivery.Status.QUEUED)
+        | Q(status=ConvocationDelivery.Status.FAILED, retry_at__lte=now)
     )
+    cancelled = kind == ConvocationDelivery.Kind.CANCELLATION
+    if meeting.status == Meeting.Status.CANCELLED and not cancelled:
+        # Sent late (the broker was down), it would invite people to a cancelled meeting.
+        due.update(status=ConvocationDelivery.Status.SKIPPED, retry_at=None)
+        return 0
+    deliveries = list(due.select_related("person", "membership__organisation"))
     if not deliveries:
         return 0
     items = number_items(list(meeting.items.retained().select_related("presenter")))
-    cancelled = kind == ConvocationDelivery.Kind.CANCELLATION
     method = "CANCEL" if cancelled else "REQUEST"
     organizer_name, organizer_address, organizer_is_person = meeting_organizer(meeting)
     pdfs = {}

@@ -1,5 +1,7 @@
 """Organisations, tables, memberships, invitations, accounts."""
 
+from members.documents.email import unsubscribe_token
+from members.models import EmailKind
 from tests.factories import InvitationFactory
 
 from . import (
@@ -37,6 +39,33 @@ CASES = [
     ),
     Case("members:profile", SIGNED_IN_200),
     Case("members:set-language", roles(REDIRECT), method="post", data=lambda w: {"language": "en"}),
+    # The signed link is the proof: the same page for whoever opens it, and a 404 for a
+    # token that was altered or names a notice that cannot be turned off.
+    Case(
+        "members:unsubscribe",
+        EVERYONE_200,
+        lambda w: {"token": unsubscribe_token(w.delegate_a.email, EmailKind.MINUTES)},
+    ),
+    Case(
+        "members:unsubscribe",
+        EVERYONE_200,
+        lambda w: {"token": unsubscribe_token(w.delegate_a.email, EmailKind.MINUTES)},
+        method="post",
+        data=lambda w: {"List-Unsubscribe": "One-Click"},
+        label="one-click",
+    ),
+    Case(
+        "members:unsubscribe",
+        roles(404),
+        lambda w: {"token": unsubscribe_token(w.delegate_a.email, EmailKind.MINUTES)[:-2] + "xx"},
+        label="tampered",
+    ),
+    Case(
+        "members:unsubscribe",
+        roles(404),
+        lambda w: {"token": unsubscribe_token(w.delegate_a.email, EmailKind.NOTICE)},
+        label="notice",
+    ),
     # tables
     Case("tables:table-list", EVERYONE_200),
     Case("tables:table-create", roles(403, anonymous=LOGIN, admin=200)),

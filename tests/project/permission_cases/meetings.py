@@ -80,6 +80,7 @@ CASES = [
     ),
     Case("tables:meeting-cancel", MANAGE_A, meeting_a),
     Case("tables:meeting-convene", MANAGE_A, meeting_a),
+    Case("tables:meeting-resend-failed", MANAGE_A_POST, meeting_a, method="post"),
     Case(
         "tables:meeting-answer",
         ANSWER,
