@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -147,6 +148,7 @@ def _message(meeting, delivery, *, kind, items, method, connection, organizer, r
         text=render_text("tables/email/meeting_message.txt", context),
         to=[delivery.email],
         kind=EmailKind.NOTICE,
+        html=render_to_string("tables/email/meeting_message.html", context),
     )
     invitation = invitation_bytes(
         meeting, method=method, organizer=organizer, attendee=(person.display_name, delivery.email)

@@ -244,6 +244,7 @@ def test_cancelling_a_convened_meeting_tells_everyone_why(django_capture_on_comm
     meeting = meeting_with_agenda(delegate.membership.table)
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_convene(meeting=meeting, by=UserFactory())
+    with django_capture_on_commit_callbacks(execute=True):
         services.meeting_cancel(meeting=meeting, by=UserFactory(), reason="Tempête de neige")
     assert len(mail.outbox) == 2
     assert "Tempête de neige" in mail.outbox[1].body
