@@ -13,18 +13,21 @@ from members.access import access_for
 
 from ..calendar import FEED_WINDOW, calendar_bytes
 from ..forms_meetings import CalendarFeedForm, CommitteeForm
-from ..models import CalendarFeed, Committee, Meeting, Table
+from ..models import CalendarFeed, Committee, Meeting, Membership, Table
 from ..permissions import can_view_table
 from .common import get_table
 
 
 def _feed_meetings(feed):
-    """The meetings a feed shows, re-checking the owner's access at every fetch: a person
-    who lost their seat stops seeing a private table's meetings."""
+    """The meetings a feed shows: those of its scope that its owner may open on the site
+    (the meeting page's rule, `Meeting.objects.visible_to`), at the moment it is read. A
+    person who lost their seat stops seeing a private table's meetings, and a private
+    table never reaches an organisation's feed through a membership the owner does not
+    sit in."""
     owner = feed.owner
     access = access_for(owner)
     since = timezone.now() - FEED_WINDOW
-    meetings = Meeting.objects.filter(starts_at__gte=since).select_related("table")
+    meetings = Meeting.objects.visible_to(owner).filter(starts_at__gte=since).select_related("table")
     if feed.scope == CalendarFeed.Scope.TABLE:
         if feed.table is None or not can_view_table(owner, feed.table):
             return None
@@ -32,12 +35,9 @@ def _feed_meetings(feed):
     if feed.scope == CalendarFeed.Scope.ORGANISATION:
         if not access.organisation_id:
             return None
-        return meetings.filter(
-            table__memberships__organisation_id=access.organisation_id, table__memberships__left__isnull=True
-        ).distinct()
-    return meetings.filter(
-        Q(table__in=access.delegated_table_ids) | Q(table__in=access.coordinated_table_ids)
-    )
+        member_of = Membership.objects.active().filter(organisation_id=access.organisation_id)
+        return meetings.filter(table__in=member_of.values("table_id"))
+    return meetings.filter(table__in=access.table_ids)
 
 
 def calendar_feed(request, token):
