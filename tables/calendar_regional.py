@@ -8,13 +8,20 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from members.emails import site_domain
+
 from .calendar import PRODID, meeting_event
 from .models import Activity
 
 
+def activity_uid(activity: Activity) -> str:
+    """On the site's own domain, as meetings' (`Meeting.uid`)."""
+    return f"activity-{activity.pk}@{site_domain()}"
+
+
 def activity_event(activity: Activity) -> Event:
     event = Event()
-    event.add("uid", f"activity-{activity.pk}@concertation")
+    event.add("uid", activity_uid(activity))
     event.add("dtstamp", timezone.now())
     event.add("dtstart", activity.starts)
     # DTEND of an all-day event is the day after the last one (RFC 5545).

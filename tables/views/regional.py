@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -29,7 +30,7 @@ from ..forms_regional import (
     NetworkFilterForm,
     RegionalSettingsForm,
 )
-from ..models import Activity, Meeting, RegionalSettings, Table
+from ..models import Activity, Meeting, RegionalSettings
 from ..regional import ALL_QUEBEC
 
 ORGANISATIONS_PER_PAGE = 50
@@ -345,8 +346,9 @@ def activity_feed(request):
     activities = Activity.objects.none()
     if kind in ("", MEETINGS):
         meetings = (
-            Meeting.objects.filter(
-                table__visibility=Table.Visibility.PUBLIC,
+            # Read without a session: what anyone may open, by the meeting page's rule.
+            Meeting.objects.visible_to(AnonymousUser())
+            .filter(
                 starts_at__gte=timezone.now() - FEED_PAST,
                 starts_at__lt=timezone.now() + FEED_FUTURE,
             )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from members.regions import ensure_regions
+from tables.calendar_regional import activity_uid
 from tables.models import Activity, ActivityConflictNotice, Meeting, RegionalSettings
 from tables.regional import (
     activities_conflict,
@@ -452,7 +453,7 @@ def test_the_public_feed_has_public_meetings_and_activities_only(world, client):
 
     assert public.uid in found and private.uid not in found
     assert found[cancelled.uid]["status"] == "CANCELLED"
-    event = found[f"activity-{mission.pk}@concertation"]
+    event = found[activity_uid(mission)]
     assert event["dtstart"].dt == mission.starts
     assert event["dtend"].dt == mission.ends + timedelta(days=1)  # all-day: the day after
     assert str(event["location"]) == "Montréal"
@@ -469,10 +470,10 @@ def test_the_feed_filters_by_region_and_kind(world, client):
     forums = events(feed(client, kind=Activity.Kind.FORUM))
     meetings_only = events(feed(client, kind="meetings"))
 
-    assert f"activity-{here.pk}@concertation" in in_capitale
-    assert f"activity-{there.pk}@concertation" not in in_capitale
+    assert activity_uid(here) in in_capitale
+    assert activity_uid(there) not in in_capitale
     assert meeting.uid in in_capitale
-    assert set(forums) == {f"activity-{there.pk}@concertation"}
+    assert set(forums) == {activity_uid(there)}
     assert set(meetings_only) == {meeting.uid}
 
 
