@@ -3,7 +3,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Affiliation, EmailKind, EmailOptOut, Organisation, User
+from ..models import Affiliation, EmailKind, EmailOptOut, Organisation, User
 
 
 @transaction.atomic

@@ -1,0 +1,3 @@
+"""Writes about people and organisations, one module per area."""
+
+from .people import *  # noqa: F403
