@@ -1,3 +1,4 @@
 """Writes about people and organisations, one module per area."""
 
+from .emails import *  # noqa: F403
 from .people import *  # noqa: F403
