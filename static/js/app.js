@@ -9,6 +9,31 @@ document.addEventListener("DOMContentLoaded", () => {
     follow();
     wide.addEventListener("change", follow);
   }
+  // A table wider than its box scrolls inside it (a phone): let the keyboard reach the box,
+  // whose arrow keys then scroll it, and name it after its table (WCAG 2.1.1 Keyboard).
+  let scrollingTables = 0;
+  const reachScrollingTables = () => {
+    document.querySelectorAll(".table-wrap").forEach((box) => {
+      if (box.scrollWidth <= box.clientWidth + 1 || box.hasAttribute("role")) {
+        return;
+      }
+      const caption = box.querySelector("table > caption");
+      const section = box.closest("[aria-labelledby]");
+      if (caption) {
+        scrollingTables += 1;
+        caption.id = caption.id || `scrolling-table-${scrollingTables}`;
+      }
+      const name = caption ? caption.id : section && section.getAttribute("aria-labelledby");
+      if (name) {
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-labelledby", name);
+      }
+      box.tabIndex = 0;
+    });
+  };
+  reachScrollingTables();
+  window.addEventListener("resize", reachScrollingTables);
+  document.body.addEventListener("htmx:afterSettle", reachScrollingTables);
   // Submit filter forms as the visitor changes a select (htmx swaps the results).
   document.querySelectorAll("form[data-autosubmit] select").forEach((select) => {
     select.addEventListener("change", () => select.form.requestSubmit());
