@@ -4,6 +4,7 @@ from django.shortcuts import render
 from concertation.queries import count_per_row
 from funding.selectors import home_context as funding_home_context
 from members.access import access_for
+from members.todo import todo_for
 
 from ..models import Invitation, Meeting, Membership, Table
 from ..selectors_minutes import follow_ups_for_organisation
@@ -27,6 +28,7 @@ def home(request):
             .order_by("name")
         )
         context["coordinated_table_ids"] = access.coordinated_table_ids
+        context["todo"] = todo_for(request.user)
         context["upcoming_meetings"] = (
             Meeting.objects.upcoming()
             .filter(table__in=my_table_ids)
