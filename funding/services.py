@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Delegation, EmailKind, User
+from members.models import Delegation, EmailKind, Notification, User
 from projects.budget import budget_totals
 from projects.emails import absolute, people_acting_for, send_to
 from projects.models import BudgetLine, Partnership, Project
@@ -398,6 +398,7 @@ def call_notify_members(call: FundingCall) -> int:
         "funding/email/call_published",
         {"call": call, "table": call.table, "url": absolute(call.get_absolute_url())},
         kind=EmailKind.FUNDING,
+        notification=Notification.Kind.CALL_PUBLISHED,
     )
 
 
@@ -519,6 +520,7 @@ def application_submit(*, application: Application, by: User, now=None) -> Appli
             "url": absolute(reverse("funding:call-manage", args=[locked.call_id])),
         },
         kind=EmailKind.FUNDING,
+        notification=Notification.Kind.APPLICATION_SUBMITTED,
     )
     return locked
 
@@ -770,6 +772,7 @@ def _after_decision(application: Application, by: User) -> None:
         },
         kind=EmailKind.FUNDING,
         reply_to=[by.email] if by.email else None,
+        notification=Notification.Kind.DECISION_MADE,
     )
 
 

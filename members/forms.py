@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, User
+from .models import WEEKDAYS, Notification, NotificationPreference, Organisation, User
 
 
 class SignupForm(forms.Form):
@@ -42,3 +42,22 @@ class OrganisationForm(forms.ModelForm):
             "address",
         ]
         widgets = {"mission": forms.Textarea(attrs={"rows": 4})}
+
+
+class NotificationPreferencesForm(forms.Form):
+    """For each kind of notification, how it comes by email; and the weekly digest's day."""
+
+    digest_weekday = forms.TypedChoiceField(label=_("Day of the weekly digest"), choices=WEEKDAYS, coerce=int)
+
+    def __init__(self, *args, current: dict[str, str], weekday: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in Notification.Kind.choices:
+            self.fields[f"kind_{kind}"] = forms.ChoiceField(
+                label=label, choices=NotificationPreference.Delivery.choices, initial=current[kind]
+            )
+        self.fields["digest_weekday"].initial = weekday
+        # The day comes last, after the kinds it applies to.
+        self.order_fields([*(f"kind_{kind}" for kind in Notification.Kind.values), "digest_weekday"])
+
+    def deliveries(self) -> dict[str, str]:
+        return {kind: self.cleaned_data[f"kind_{kind}"] for kind in Notification.Kind.values}

@@ -66,6 +66,18 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+# Monday is 0, as datetime.date.weekday() counts.
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
 class User(AbstractUser):
     """A person with an account. The email address is the login."""
 
@@ -73,6 +85,9 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), unique=True)
     language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    digest_weekday = models.PositiveSmallIntegerField(
+        _("day of the weekly digest"), choices=WEEKDAYS, default=0
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -306,11 +321,13 @@ class EmailKind(models.TextChoices):
 
     NOTICE = "notice", _("Convocations and cancellations")
     ACCOUNT = "account", _("Account and security")
+    AGENDA = "agenda", _("Decisions on agenda proposals")
     MINUTES = "minutes", _("Minutes circulated")
     INVITATION = "invitation", _("Invitations to a table")
     PROJECTS = "projects", _("Joint projects and partners")
     FUNDING = "funding", _("Funding calls and applications")
     REGIONAL = "regional", _("Shared regional calendar")
+    DIGEST = "digest", _("Daily and weekly digests")
 
     @classmethod
     def required(cls) -> frozenset:
@@ -361,3 +378,92 @@ class OutboxEmail(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class Notification(models.Model):
+    """Something that happened for one person: shown in their list on the site, and
+    emailed at once, in their daily or weekly digest, or never, as they chose for its
+    kind. Title and text are written in the person's language when it happens."""
+
+    class Kind(models.TextChoices):
+        PROPOSAL_DECIDED = "proposal_decided", _("My organisation's agenda proposals decided")
+        MINUTES_CIRCULATED = "minutes_circulated", _("Draft minutes circulated for comments")
+        PARTNER_INVITED = "partner_invited", _("Invitations to be a partner in a joint project")
+        PARTNER_ANSWERED = "partner_answered", _("A partner's answer to my project")
+        CALL_PUBLISHED = "call_published", _("Funding calls opened at my tables")
+        APPLICATION_SUBMITTED = "application_submitted", _("Applications submitted to my calls")
+        DECISION_MADE = "decision_made", _("Funding decisions on my projects")
+
+    class Email(models.TextChoices):
+        """Where the email of a notification stands."""
+
+        NONE = "", _("not emailed")
+        DAILY = "daily", _("waiting for the daily digest")
+        WEEKLY = "weekly", _("waiting for the weekly digest")
+        SENT = "sent", _("emailed")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    text = models.TextField(_("text"), blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email = models.CharField(max_length=10, choices=Email.choices, blank=True, default=Email.NONE)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(
+                fields=["email", "recipient"],
+                condition=Q(email__in=["daily", "weekly"]),
+                name="notification_digest_due",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class NotificationPreference(models.Model):
+    """How one person wants one kind of notification by email. Without a row, the kind's
+    default applies (`DEFAULT_DELIVERY`)."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATE = "immediate", _("At once")
+        DAILY = "daily", _("In the daily digest")
+        WEEKLY = "weekly", _("In the weekly digest")
+        NEVER = "never", _("Never (on the site only)")
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=Notification.Kind.choices)
+    delivery = models.CharField(_("by email"), max_length=10, choices=Delivery.choices)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["person", "kind"], name="one_preference_per_kind")]
+
+    def __str__(self):
+        return f"{self.person} – {self.get_kind_display()}: {self.get_delivery_display()}"
+
+
+# What a person gets by email until they choose. Each of these asks something of them or
+# has a deadline (a call's closing date), so it comes at once; kinds that only inform
+# (reminders, activity on a consultation) are meant to default to the daily digest.
+DEFAULT_DELIVERY = {
+    Notification.Kind.PROPOSAL_DECIDED: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.MINUTES_CIRCULATED: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.PARTNER_INVITED: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.PARTNER_ANSWERED: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.CALL_PUBLISHED: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.APPLICATION_SUBMITTED: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.DECISION_MADE: NotificationPreference.Delivery.IMMEDIATE,
+}

@@ -66,3 +66,37 @@ def sweep_outbox() -> int:
             deliver_email.delay(email.pk)
             count += 1
     return count
+
+
+DIGEST_BATCH = 200
+
+
+@shared_task(ignore_result=True)
+def send_digests(day: str | None = None) -> int:
+    """Queue today's digests by batches of people (Celery beat, each morning). Returns how
+    many people have one waiting."""
+    from datetime import date
+
+    from .services.notifications import digests_due
+
+    today = date.fromisoformat(day) if day else timezone.localdate()
+    people = digests_due(today=today)
+    for start in range(0, len(people), DIGEST_BATCH):
+        send_digest_batch.delay(people[start : start + DIGEST_BATCH], today.isoformat())
+    return len(people)
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540, ignore_result=True)
+def send_digest_batch(person_ids: list[int], day: str) -> int:
+    """The digests of these people. Safe to run twice: what a digest sent is marked in the
+    same transaction, so a second run finds nothing left."""
+    from datetime import date
+
+    from .models import User
+    from .services.notifications import digest_send
+
+    today = date.fromisoformat(day)
+    sent = 0
+    for person in User.objects.filter(pk__in=person_ids):
+        sent += bool(digest_send(person=person, today=today))
+    return sent

@@ -7,6 +7,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -19,10 +21,10 @@ from tables.regional import organisation_load_seen_by
 from .access import access_for
 from .documents.email import read_unsubscribe_token
 from .filters import OrganisationFilter
-from .forms import OrganisationForm, ProfileForm
-from .models import Delegation, EmailKind, EmailOptOut, Organisation
+from .forms import NotificationPreferencesForm, OrganisationForm, ProfileForm
+from .models import Delegation, EmailKind, EmailOptOut, Notification, Organisation
 from .permissions import can_create_organisation, can_edit_organisation, can_see_people
-from .services import email_opt_in, email_opt_out
+from .services import email_opt_in, email_opt_out, preferences_of, preferences_save
 
 PAGE_SIZE = 30
 
@@ -207,3 +209,61 @@ def unsubscribe(request, token):
         "members/unsubscribe.html",
         {"address": address, "kind": EmailKind(kind).label, "opted_out": opted_out, "done": done},
     )
+
+
+NOTIFICATIONS_PAGE = 30
+
+
+@login_required
+def notification_list(request):
+    # Not through request.user.notifications: the related manager would load each row's
+    # deferred recipient_id to attach the user, one query per notification.
+    notifications = Notification.objects.filter(recipient=request.user).only(
+        "pk", "title", "url", "created_at", "read_at"
+    )
+    page = Paginator(notifications, NOTIFICATIONS_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request, "members/notification_list.html", {"page": page, "notifications": page.object_list}
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def notification_open(request, pk):
+    """Mark one notification read and go where it points (a page of the site only). A
+    plain link, so that it opens in a new tab too; marking read twice changes nothing."""
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("members:notification-list")
+    return HttpResponseRedirect(target)
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    if count:
+        messages.success(request, _("All your notifications are marked read."))
+    return redirect("members:notification-list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_preferences(request):
+    form = NotificationPreferencesForm(
+        request.POST if request.method == "POST" else None,
+        current=preferences_of(request.user),
+        weekday=request.user.digest_weekday,
+    )
+    if request.method == "POST" and form.is_valid():
+        preferences_save(
+            person=request.user,
+            deliveries=form.deliveries(),
+            digest_weekday=form.cleaned_data["digest_weekday"],
+        )
+        messages.success(request, _("Your choices were saved."))
+        return redirect("members:notification-preferences")
+    return render(request, "members/notification_preferences.html", {"form": form})

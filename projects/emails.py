@@ -4,11 +4,9 @@ person in their own language, sent by Celery once the transaction commits."""
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.conf import settings
-from django.utils import translation
-
-from members.emails import queue_email, render_text, site_url
+from members.emails import site_url
 from members.models import Affiliation, Delegation, EmailKind, User
+from members.services.notifications import notify
 from tables.models import Membership
 
 # Demo data is built through the same services as real work; its people are fictitious
@@ -53,22 +51,22 @@ def people_acting_for(organisation_ids, table_id: int) -> list[User]:
     return [person for person in people.values() if person.is_active and person.email]
 
 
-def send_to(people, template: str, context: dict, *, kind: str = EmailKind.PROJECTS, reply_to=None) -> int:
-    """Render `<template>_subject.txt` and `<template>_message.txt` for each person in
-    their language and queue the emails (not to those who turned `kind` off). Returns how
-    many were queued."""
+def send_to(
+    people, template: str, context: dict, *, notification: str, kind: str = EmailKind.PROJECTS, reply_to=None
+) -> int:
+    """Notify each person (`members.services.notify`): in their list on the site, and by
+    email as they chose for `notification`, from `<template>_subject.txt` and
+    `<template>_message.txt` in their language. Returns how many people were told."""
     if _silenced.get():
         return 0
-    count = 0
-    for person in people:
-        language = person.language or settings.LANGUAGE_CODE
-        with translation.override(language):
-            values = {**context, "person": person}
-            subject = render_text(f"{template}_subject.txt", values)
-            body = render_text(f"{template}_message.txt", values)
-            queued = queue_email(subject=subject, body=body, to=[person.email], kind=kind, reply_to=reply_to)
-        count += queued is not None
-    return count
+    return notify(
+        people=[person for person in people if person.email],
+        kind=notification,
+        template=template,
+        context=context,
+        email_kind=kind,
+        reply_to=reply_to,
+    )
 
 
 def absolute(path: str) -> str:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Organisation, User
+from members.models import Notification, Organisation, User
 from members.validators import validate_upload
 
 from .emails import absolute, people_acting_for, send_to
@@ -265,6 +265,7 @@ def partner_invite(
             "url": absolute(reverse("projects:partner-answer", args=[locked.pk, partnership.pk])),
         },
         reply_to=[by.email] if by.email else None,
+        notification=Notification.Kind.PARTNER_INVITED,
     )
     return partnership
 
@@ -331,6 +332,7 @@ def partner_update_terms(
                 "url": absolute(reverse("projects:partner-answer", args=[locked.project_id, locked.pk])),
             },
             reply_to=[by.email] if by.email else None,
+            notification=Notification.Kind.PARTNER_INVITED,
         )
     return locked
 
@@ -383,6 +385,7 @@ def partner_answer(
         "projects/email/partner_answered",
         {"project": project, "partnership": locked, "by": by, "note": note, "url": _project_url(project)},
         reply_to=[by.email] if by.email else None,
+        notification=Notification.Kind.PARTNER_ANSWERED,
     )
     return locked
 

@@ -7,6 +7,7 @@ place; local.py, test.py and production.py only change defaults and harden.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "tables.context_processors.navigation",
+                "members.context_processors.notifications",
             ],
         },
     },
@@ -204,6 +206,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "members.tasks.sweep_outbox", "schedule": 60.0},
     # Convocation emails of a round that did not go out.
     "sweep-convocations": {"task": "tables.tasks.meetings.sweep_convocations", "schedule": 120.0},
+    # Daily digests, and the weekly ones of the people whose day it is (members' time zone).
+    "send-digests": {
+        "task": "members.tasks.send_digests",
+        "schedule": crontab(hour=env.int("DIGEST_HOUR", default=7), minute=0),
+    },
     # Conflicts between declared activities missed while the broker was down.
     "sweep-activity-conflicts": {
         "task": "tables.tasks.regional.sweep_activity_conflicts",

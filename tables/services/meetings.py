@@ -8,8 +8,10 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Delegation, Organisation, User
+from members.emails import site_url
+from members.models import Delegation, EmailKind, Notification, Organisation, User
 from members.queue import enqueue
+from members.services.notifications import notify
 
 from ..models import (
     AgendaAttachment,
@@ -319,7 +321,11 @@ def proposal_decide(
 ) -> AgendaItem:
     """Retain a member's proposal, defer it to a later meeting, or decline it with a reason
     the proposer sees."""
-    item = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
+    item = (
+        AgendaItem.objects.select_for_update(of=("self",))
+        .select_related("meeting", "proposed_by", "proposed_by_organisation")
+        .get(pk=item.pk)
+    )
     if item.status != AgendaItem.Status.PROPOSED:
         raise ValidationError(_("This proposal was already decided."))
     _check_editable(item.meeting)
@@ -345,7 +351,39 @@ def proposal_decide(
     else:
         raise ValidationError(_("Unknown decision."))
     item.save()
+    _notify_proposer(item)
     return item
+
+
+def _notify_proposer(item: AgendaItem) -> None:
+    """The person who proposed the item and the other representatives of their
+    organisation learn the decision without having to open the meeting page."""
+    meeting = item.meeting
+    people = {}
+    if item.proposed_by is not None:
+        people[item.proposed_by_id] = item.proposed_by
+    if item.proposed_by_organisation_id:
+        for delegation in (
+            Delegation.objects.active()
+            .filter(
+                membership__table_id=meeting.table_id,
+                membership__organisation_id=item.proposed_by_organisation_id,
+            )
+            .select_related("person")
+        ):
+            people.setdefault(delegation.person_id, delegation.person)
+    notify(
+        people=[person for person in people.values() if person.email],
+        kind=Notification.Kind.PROPOSAL_DECIDED,
+        template="tables/email/proposal_decided",
+        context={
+            "item": item,
+            "meeting": meeting,
+            "organisation": item.proposed_by_organisation,
+            "url": site_url(meeting.get_absolute_url()),
+        },
+        email_kind=EmailKind.AGENDA,
+    )
 
 
 @transaction.atomic

@@ -8,17 +8,17 @@ resolution that refers to them (`corrects`).
 
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.access import access_for
-from members.emails import queue_email, render_text, site_url
-from members.models import Delegation, EmailKind, Organisation, User
+from members.emails import site_url
+from members.models import Delegation, EmailKind, Notification, Organisation, User
+from members.services.notifications import notify
 
 from ..models import (
     AgendaItem,
@@ -418,9 +418,9 @@ def _table_people(table: Table):
 
 @transaction.atomic
 def minutes_circulate(*, minutes: Minutes, by: User) -> int:
-    """Send the draft to every delegate and substitute of the table for comments. Each
-    email is rendered in its reader's language and sent by Celery once the transaction
-    commits. Returns the number of emails queued."""
+    """Send the draft to every delegate and substitute of the table for comments: a
+    notification each, emailed in its reader's language as they chose, by Celery once the
+    transaction commits. Returns how many people were told."""
     minutes = Minutes.objects.select_for_update().select_related("meeting__table").get(pk=minutes.pk)
     if minutes.status != Minutes.Status.DRAFT:
         raise ValidationError(_("Only draft minutes can be circulated."))
@@ -430,27 +430,14 @@ def minutes_circulate(*, minutes: Minutes, by: User) -> int:
     minutes.save(update_fields=["status", "circulated_at", "updated_by", "updated_at"])
     meeting = minutes.meeting
     url = site_url(reverse("tables:minutes-detail", args=[meeting.table.slug, meeting.pk]))
-    sent = 0
-    for person in _table_people(meeting.table):
-        context = {
-            "person": person,
-            "meeting": meeting,
-            "table": meeting.table,
-            "minutes": minutes,
-            "url": url,
-        }
-        with translation.override(person.language or settings.LANGUAGE_CODE):
-            subject = render_text("tables/email/minutes_circulated_subject.txt", context)
-            body = render_text("tables/email/minutes_circulated_message.txt", context)
-            queued = queue_email(
-                subject=subject,
-                body=body,
-                to=[person.email],
-                kind=EmailKind.MINUTES,
-                reply_to=[by.email] if by.email else None,
-            )
-        sent += queued is not None
-    return sent
+    return notify(
+        people=list(_table_people(meeting.table)),
+        kind=Notification.Kind.MINUTES_CIRCULATED,
+        template="tables/email/minutes_circulated",
+        context={"meeting": meeting, "table": meeting.table, "minutes": minutes, "url": url},
+        email_kind=EmailKind.MINUTES,
+        reply_to=[by.email] if by.email else None,
+    )
 
 
 @transaction.atomic

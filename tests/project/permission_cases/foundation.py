@@ -1,7 +1,7 @@
 """Organisations, tables, memberships, invitations, accounts."""
 
 from members.documents.email import unsubscribe_token
-from members.models import EmailKind
+from members.models import EmailKind, Notification
 from tests.factories import InvitationFactory
 
 from . import (
@@ -18,6 +18,12 @@ from . import (
     Case,
     roles,
 )
+
+
+def a_notification(w):
+    return Notification.objects.create(
+        recipient=w.delegate_a, kind=Notification.Kind.CALL_PUBLISHED, title="Appel", url="/"
+    )
 
 
 def pending_invitation(w):
@@ -39,6 +45,15 @@ CASES = [
     ),
     Case("members:profile", SIGNED_IN_200),
     Case("members:set-language", roles(REDIRECT), method="post", data=lambda w: {"language": "en"}),
+    Case("members:notification-list", SIGNED_IN_200),
+    Case("members:notification-preferences", SIGNED_IN_200),
+    Case("members:notification-read-all", roles(REDIRECT, anonymous=LOGIN), method="post"),
+    # Only its recipient opens a notification.
+    Case(
+        "members:notification-open",
+        roles(404, anonymous=LOGIN, delegate_a=REDIRECT),
+        lambda w: {"pk": a_notification(w).pk},
+    ),
     # The signed link is the proof: the same page for whoever opens it, and a 404 for a
     # token that was altered or names a notice that cannot be turned off.
     Case(
