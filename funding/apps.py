@@ -11,3 +11,10 @@ class FundingConfig(AppConfig):
         from . import documents, integration  # noqa: F401
 
         integration.register()
+
+        # What waits on a person in funding, for the home page's « À faire » list.
+        from members.todo import register
+
+        from .selectors import todo_items
+
+        register(todo_items)

@@ -4,12 +4,17 @@ number of calls, projects or reviews."""
 
 import statistics
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from members.access import access_for
+from members.todo import TodoItem
 from projects.models import Collaborator, Partnership, Project
 from tables.models import Membership
 
@@ -17,6 +22,7 @@ from .conflicts import application_organisations, reviewer_organisations
 from .models import (
     SUBMITTED_ONCE,
     Application,
+    CallFunder,
     Declaration,
     FundingCall,
     Report,
@@ -25,9 +31,13 @@ from .models import (
     Status,
     weighted_total,
 )
-from .permissions import can_create_call, funding_roles
+from .permissions import FundingRoles, can_create_call, funding_roles
 
 REPORTS_DUE_WITHIN = 30
+# On the « À faire » list: what falls within this many days is "soon"; one line per row
+# at most this many rows of a kind (the page it links to lists them all).
+TODO_SOON_DAYS = 7
+TODO_LIMIT = 10
 # Applications a reviewer finds on their list: in review, and after (read only).
 REVIEWED_STATUSES = [
     Status.IN_REVIEW,
@@ -134,11 +144,22 @@ def home_context(user) -> dict:
     }
 
 
+REVIEWS_WAITING = {"to_declare", "to_score"}
+
+
 def _reviews_waiting(user) -> int:
     """Applications in review the person still has to declare on or score."""
     return sum(
-        1 for group in my_reviews(user) for row in group["rows"] if row["state"] in {"to_declare", "to_score"}
+        1 for group in _my_reviews_for_home(user) for row in group["rows"] if row["state"] in REVIEWS_WAITING
     )
+
+
+def _my_reviews_for_home(user) -> list[dict]:
+    """`my_reviews`, read once for the home page's two uses of it (the count of reviews
+    waiting and the « À faire » list), kept on the user object for the request."""
+    if "_home_reviews" not in user.__dict__:
+        user.__dict__["_home_reviews"] = my_reviews(user)
+    return user.__dict__["_home_reviews"]
 
 
 def calls_for_table(table, user) -> dict:
@@ -366,3 +387,179 @@ def my_reviews(user) -> list[dict]:
             state = "to_score"
         by_call[application.call_id]["rows"].append({"application": application, "state": state})
     return list(by_call.values())
+
+
+# The « À faire » list of the home page (members.todo) -----------------------------------------
+
+
+def todo_items(user) -> list[TodoItem]:
+    """What waits on a person in funding: partnerships to confirm and reports to write for
+    the organisations they speak for, reviews to declare on or score, decisions to record
+    and reports to accept for the calls they decide. Registered in `FundingConfig.ready()`;
+    a fixed number of queries."""
+    roles = funding_roles(user)
+    items = _partnerships_to_confirm(user) + _reports_to_write(user)
+    if roles.reviewer_call_ids:
+        items += _reviews_to_do(user)
+    decided_calls = _calls_decided_by(roles)
+    if decided_calls is not None:
+        items += _decisions_to_record(decided_calls) + _reports_to_accept(decided_calls)
+    return items
+
+
+def _short_name(row: dict, prefix: str) -> str:
+    return row[f"{prefix}acronym"] or row[f"{prefix}name"]
+
+
+def _soon(moment) -> bool:
+    return moment <= timezone.now() + timedelta(days=TODO_SOON_DAYS)
+
+
+def _partnerships_to_confirm(user) -> list[TodoItem]:
+    """The same invitations as the home page's "Partnerships to confirm", one line each,
+    marked soon when the call closes within the week."""
+    rows = (
+        projects_for(user)["invitations"]
+        .values(
+            "pk",
+            "project_id",
+            "project__title",
+            "project__table__name",
+            "project__table__acronym",
+            "project__applications__call__closes_at",
+        )
+        .order_by("project__applications__call__closes_at", "pk")[:TODO_LIMIT]
+    )
+    return [
+        TodoItem(
+            label=_("Confirm your organisation's part in “%(project)s”") % {"project": row["project__title"]},
+            count=1,
+            url=reverse("projects:partner-answer", args=[row["project_id"], row["pk"]]),
+            urgency="soon" if _soon(row["project__applications__call__closes_at"]) else "normal",
+            table=_short_name(row, "project__table__"),
+        )
+        for row in rows
+    ]
+
+
+def _reports_to_write(user) -> list[TodoItem]:
+    """Reports the person's organisations owe as lead, late or due within the month: one
+    line, late when one is."""
+    found = reports_due(user).aggregate(
+        count=Count("pk"),
+        late=Count("pk", filter=Q(due_on__lt=timezone.localdate())),
+        soon=Count("pk", filter=Q(due_on__lte=timezone.localdate() + timedelta(days=TODO_SOON_DAYS))),
+        report_id=Min("pk"),
+        project_id=Min("application__project_id"),
+    )
+    count = found["count"]
+    if not count:
+        return []
+    url = (
+        reverse("projects:report-update", args=[found["project_id"], found["report_id"]])
+        if count == 1
+        else reverse("projects:project-list")
+    )
+    return [
+        TodoItem(
+            label=ngettext("%(count)s report to write", "%(count)s reports to write", count)
+            % {"count": count},
+            count=count,
+            url=url,
+            urgency="overdue" if found["late"] else "soon" if found["soon"] else "normal",
+        )
+    ]
+
+
+def _reviews_to_do(user) -> list[TodoItem]:
+    """Per call, the applications the reviewer still has to declare on or score (those
+    their organisation is in, or where they declared a conflict, are not theirs)."""
+    items = []
+    for group in _my_reviews_for_home(user):
+        count = sum(1 for row in group["rows"] if row["state"] in REVIEWS_WAITING)
+        if count:
+            call = group["call"]
+            items.append(
+                TodoItem(
+                    label=ngettext(
+                        "%(count)s application to review for “%(call)s”",
+                        "%(count)s applications to review for “%(call)s”",
+                        count,
+                    )
+                    % {"count": count, "call": call.title},
+                    count=count,
+                    url=reverse("funding:review-list") + f"#call-{call.pk}",
+                    table=call.table.acronym or call.table.name,
+                )
+            )
+    return items
+
+
+def _calls_decided_by(roles: FundingRoles):
+    """The calls whose decisions and reports the person records (see
+    `permissions.can_decide`): their funder's as programme manager, their table's when the
+    table decides by resolution. None when they decide none. Administrators may decide
+    every call, but the network's whole backlog is not their to-do."""
+    condition = Q()
+    if roles.manager_funder_ids:
+        condition |= Q(
+            pk__in=CallFunder.objects.filter(funder_id__in=roles.manager_funder_ids).values("call_id")
+        )
+    if roles.access.coordinated_table_ids:
+        condition |= Q(decision_by_resolution=True, table_id__in=roles.access.coordinated_table_ids)
+    return FundingCall.objects.filter(condition).values("pk") if condition else None
+
+
+def _decisions_to_record(calls) -> list[TodoItem]:
+    rows = (
+        Application.objects.filter(call__in=calls, status__in=[Status.RECOMMENDED, Status.NOT_RECOMMENDED])
+        .values("call_id", "call__title", "call__closes_at", "call__table__name", "call__table__acronym")
+        .annotate(count=Count("pk"))
+        .order_by("call__closes_at", "call_id")
+    )
+    return [
+        TodoItem(
+            label=ngettext(
+                "%(count)s funding decision to record for “%(call)s”",
+                "%(count)s funding decisions to record for “%(call)s”",
+                row["count"],
+            )
+            % {"count": row["count"], "call": row["call__title"]},
+            count=row["count"],
+            url=reverse("funding:call-decide", args=[row["call_id"]]),
+            table=_short_name(row, "call__table__"),
+        )
+        for row in rows
+    ]
+
+
+def _reports_to_accept(calls) -> list[TodoItem]:
+    """Submitted reports, per funded project: accepting one releases its tranche."""
+    rows = (
+        Report.objects.filter(status=Report.Status.SUBMITTED, application__call__in=calls)
+        .values(
+            "application_id",
+            "application__call_id",
+            "application__project__title",
+            "application__call__table__name",
+            "application__call__table__acronym",
+        )
+        .annotate(count=Count("pk"), due_on=Min("due_on"))
+        .order_by("due_on", "application_id")[:TODO_LIMIT]
+    )
+    return [
+        TodoItem(
+            label=ngettext(
+                "%(count)s report to accept for “%(project)s”",
+                "%(count)s reports to accept for “%(project)s”",
+                row["count"],
+            )
+            % {"count": row["count"], "project": row["application__project__title"]},
+            count=row["count"],
+            url=reverse(
+                "funding:application-followup", args=[row["application__call_id"], row["application_id"]]
+            ),
+            table=_short_name(row, "application__call__table__"),
+        )
+        for row in rows
+    ]
