@@ -127,7 +127,9 @@ def _minutes_to_move(table_ids) -> list[TodoItem]:
             )
         else:
             label = ngettext(
-                "%(count)s circulated minutes to adopt", "%(count)s circulated minutes to adopt", count
+                "%(count)s circulated draft of minutes to adopt",
+                "%(count)s circulated drafts of minutes to adopt",
+                count,
             )
         # One set of minutes opens directly; several, from the table's list of meetings.
         url = (
