@@ -205,10 +205,13 @@ def needs_gettext():
     pytest.skip("gettext is not installed (apt-get install gettext)")
 
 
-def test_every_marked_string_has_a_french_translation(tmp_path):
+def test_every_marked_string_has_a_french_translation(tmp_path, settings):
     """Extract the strings afresh, merge them into a copy of the French catalogue and
     require every entry to be translated and not fuzzy."""
     needs_gettext()
+    # makemessages writes into every folder of LOCALE_PATHS: only the copy, never the
+    # repository's catalogue.
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
     for name in [*APPS, "templates"]:
         os.symlink(ROOT / name, tmp_path / name)
     catalogue_dir = tmp_path / "locale" / "fr" / "LC_MESSAGES"
