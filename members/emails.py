@@ -66,6 +66,15 @@ def render_bilingual(template_name, context, languages=BILINGUAL):
     return "\n\n――――――――――――――――――――\n\n".join(parts)
 
 
+def bilingual_line(template_name, context, languages=BILINGUAL) -> str:
+    """A one-line text (a subject) in both languages, French first: « … / … »."""
+    lines = []
+    for language in languages:
+        with translation.override(language):
+            lines.append(" ".join(render_text(template_name, context).split()))
+    return " / ".join(dict.fromkeys(lines))
+
+
 def site_url(path):
     return f"{settings.SITE_URL}{path}"
 

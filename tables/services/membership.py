@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.access import forget_access
-from members.emails import queue_email, render_bilingual, site_url
+from members.emails import bilingual_line, queue_email, render_bilingual, site_url
 from members.models import Delegation, EmailKind, Organisation, User
 from members.services import person_affiliate
 
@@ -156,7 +156,7 @@ def _email_invitation(invitation: Invitation) -> None:
         "accept_url": site_url(reverse("tables:invitation-accept", args=[invitation.token])),
     }
     queue_email(
-        subject=render_bilingual("tables/email/invitation_subject.txt", context)[:180],
+        subject=bilingual_line("tables/email/invitation_subject.txt", context)[:180],
         body=render_bilingual("tables/email/invitation_message.txt", context),
         to=[invitation.email],
         kind=EmailKind.INVITATION,

@@ -3,9 +3,9 @@
 from celery import shared_task
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from members.emails import BILINGUAL, queue_email, render_bilingual, render_text, site_url
+from members.emails import bilingual_line, queue_email, render_bilingual, site_url
 from members.models import EmailKind
 
 from ..models import Activity, ActivityConflictNotice
@@ -41,19 +41,12 @@ def _notify(first: Activity, second: Activity) -> bool:
             "second_url": site_url(reverse("tables:activity-detail", args=[second.pk])),
             "calendar_url": site_url(reverse("tables:activity-calendar")),
         }
-        subjects = []
-        for language in BILINGUAL:
-            with translation.override(language):
-                subjects.append(
-                    " ".join(render_text("tables/email/activity_conflict_subject.txt", context).split())
-                )
+        subject = bilingual_line("tables/email/activity_conflict_subject.txt", context)
         body = render_bilingual("tables/email/activity_conflict_message.txt", context)
         # The outbox rows are written in the same transaction as the notice: both or neither.
         # One message per person, so that each can turn these off for themselves.
         for address in recipients:
-            queue_email(
-                subject=" / ".join(dict.fromkeys(subjects)), body=body, to=[address], kind=EmailKind.REGIONAL
-            )
+            queue_email(subject=subject, body=body, to=[address], kind=EmailKind.REGIONAL)
     return True
 
 
