@@ -1,27 +1,14 @@
 """Emails about projects and calls: who speaks for an organisation, and one message per
 person in their own language, sent by Celery once the transaction commits."""
 
-from contextlib import contextmanager
-from contextvars import ContextVar
-
 from members.emails import site_url
 from members.models import Affiliation, Delegation, EmailKind, User
-from members.services.notifications import notify
+from members.services.notifications import notify, without_email
 from tables.models import Membership
 
-# Demo data is built through the same services as real work; its people are fictitious
-# and must not be written to.
-_silenced = ContextVar("silenced", default=False)
-
-
-@contextmanager
-def silenced():
-    """No email leaves while inside (for building demo data)."""
-    token = _silenced.set(True)
-    try:
-        yield
-    finally:
-        _silenced.reset(token)
+# Demo data is built through the same services as real work: no email leaves while
+# inside (its people are fictitious), their notifications are written.
+silenced = without_email
 
 
 def people_acting_for(organisation_ids, table_id: int) -> list[User]:
@@ -57,8 +44,6 @@ def send_to(
     """Notify each person (`members.services.notify`): in their list on the site, and by
     email as they chose for `notification`, from `<template>_subject.txt` and
     `<template>_message.txt` in their language. Returns how many people were told."""
-    if _silenced.get():
-        return 0
     return notify(
         people=[person for person in people if person.email],
         kind=notification,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.models import Delegation
+from members.services.notifications import without_email
 
 from . import services
 from .models import (
@@ -287,7 +288,8 @@ class MeetingSeeder:
                 description="Proposé pour partager nos constats et explorer une action commune.",
             )
         first = meeting.items.proposals().order_by("pk").first()
-        services.proposal_decide(item=first, by=coordinator, decision=AgendaItem.Status.RETAINED)
+        with without_email():
+            services.proposal_decide(item=first, by=coordinator, decision=AgendaItem.Status.RETAINED)
         # Convened yesterday: recorded as sent, without sending demo emails.
         sent_at = timezone.now() - timedelta(days=1)
         Meeting.objects.filter(pk=meeting.pk).update(

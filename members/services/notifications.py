@@ -1,6 +1,8 @@
 """Notifications: what happened for whom, on the site and by email as each person chose,
 and the digests that gather what waited."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from django.conf import settings
@@ -13,7 +15,22 @@ from ..documents.email import one_line
 from ..emails import queue_email, render_text, site_url
 from ..models import DEFAULT_DELIVERY, EmailKind, Notification, NotificationPreference, User
 
-__all__ = ["digest_send", "digests_due", "notify", "preferences_of", "preferences_save"]
+__all__ = ["digest_send", "digests_due", "notify", "preferences_of", "preferences_save", "without_email"]
+
+# Demo data is built through the same services as real work; its people are fictitious
+# and must not be written to, but their notifications make the demo what a table sees.
+_without_email = ContextVar("without_email", default=False)
+
+
+@contextmanager
+def without_email():
+    """Notifications are written while inside, and no email leaves."""
+    token = _without_email.set(True)
+    try:
+        yield
+    finally:
+        _without_email.reset(token)
+
 
 Delivery = NotificationPreference.Delivery
 
@@ -60,7 +77,9 @@ def notify(*, people, kind: str, template: str, context: dict, email_kind: str, 
             subject = render_text(f"{template}_subject.txt", values)
             body = render_text(f"{template}_message.txt", values)
             state = Notification.Email.NONE
-            if delivery == Delivery.IMMEDIATE and person.email:
+            if _without_email.get():
+                pass
+            elif delivery == Delivery.IMMEDIATE and person.email:
                 queued = queue_email(
                     subject=subject, body=body, to=[person.email], kind=email_kind, reply_to=reply_to
                 )
