@@ -198,6 +198,21 @@ def write_readme(results):
             + " |"
         )
     parts += ["", "## Pages\n", _pages_table(results), ""]
+    digests = [(scale, entry["digests"]) for scale, entry in results["scales"].items() if "digests" in entry]
+    if digests:
+        parts += [
+            "## Digests\n",
+            "Two items waiting for each person's daily digest, sent by one worker (`bench/digests.py`), "
+            "then sent again.\n",
+            "| scale | people | emails | minutes | ms a person | emails on the rerun |",
+            "|---|---|---|---|---|---|",
+            *(
+                f"| {scale} | {d['people']} | {d['emails']} | {d['minutes']} | {d['per_person_ms']} | "
+                f"{d['duplicates_on_rerun']} |"
+                for scale, d in digests
+            ),
+            "",
+        ]
     for scale, entry in results["scales"].items():
         parts += _once_sections(scale, entry)
     parts.append(FINDINGS)

@@ -88,6 +88,18 @@ def pdf_times():
     return json.loads(result.stdout)
 
 
+def digest_times():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.digests"],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
 def measure(part, args):
     """One of the figures measured once (on the first scale), on the database as it is."""
     if part == "pdfs":
@@ -121,7 +133,7 @@ def main():
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument(
         "--again",
-        help="measure only these parts (comma-separated: pages,pdfs,throughput,load,faults) on the "
+        help="measure only these parts (comma-separated: pages,digests,pdfs,throughput,load,faults) on the "
         "bench database as the last run left it, for the first of --scales, and merge them into "
         "results.json",
     )
@@ -131,7 +143,12 @@ def main():
         results = json.loads(RESULTS.read_text())
         entry = results["scales"].setdefault(str(scales[0]), {})
         for part in args.again.split(","):
-            entry[part] = pages(scales[0]) if part == "pages" else measure(part, args)
+            if part == "pages":
+                entry[part] = pages(scales[0])
+            elif part == "digests":
+                entry[part] = digest_times()
+            else:
+                entry[part] = measure(part, args)
             entry.setdefault("remeasured", {})[part] = time.strftime("%Y-%m-%d %H:%M")
             RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     else:
@@ -148,7 +165,7 @@ def main():
         skipped = {part for part in ONCE if getattr(args, f"skip_{part}", False)}
         for index, scale in enumerate(scales):
             fresh_database()
-            entry = {"seed": seed(scale), "pages": pages(scale)}
+            entry = {"seed": seed(scale), "pages": pages(scale), "digests": digest_times()}
             if index == 0:
                 for part in ONCE:
                     if part not in skipped:
