@@ -327,6 +327,7 @@ class EmailKind(models.TextChoices):
     PROJECTS = "projects", _("Joint projects and partners")
     FUNDING = "funding", _("Funding calls and applications")
     REGIONAL = "regional", _("Shared regional calendar")
+    COMMUNIQUE = "communique", _("Communiqués of the coordination")
     DIGEST = "digest", _("Daily and weekly digests")
 
     @classmethod
@@ -393,6 +394,7 @@ class Notification(models.Model):
         CALL_PUBLISHED = "call_published", _("Funding calls opened at my tables")
         APPLICATION_SUBMITTED = "application_submitted", _("Applications submitted to my calls")
         DECISION_MADE = "decision_made", _("Funding decisions on my projects")
+        COMMUNIQUE = "communique", _("Communiqués of my tables' coordination")
 
     class Email(models.TextChoices):
         """Where the email of a notification stands."""
@@ -466,4 +468,5 @@ DEFAULT_DELIVERY = {
     Notification.Kind.CALL_PUBLISHED: NotificationPreference.Delivery.IMMEDIATE,
     Notification.Kind.APPLICATION_SUBMITTED: NotificationPreference.Delivery.IMMEDIATE,
     Notification.Kind.DECISION_MADE: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.COMMUNIQUE: NotificationPreference.Delivery.IMMEDIATE,
 }

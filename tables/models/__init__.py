@@ -1,4 +1,5 @@
 from .agenda import AgendaAttachment, AgendaItem, ItemKind, StandardItem, TableRole, number_items
+from .communique import Communique
 from .document import Document
 from .meeting import Attendance, CalendarFeed, Committee, ConvocationDelivery, Meeting
 from .membership import Contribution, Coordinator, Invitation, MemberRole, Membership, Power
@@ -50,6 +51,7 @@ __all__ = [
     "CalendarFeed",
     "CommitmentLevel",
     "Committee",
+    "Communique",
     "Contribution",
     "ConvocationDelivery",
     "Coordinator",
