@@ -328,6 +328,7 @@ class EmailKind(models.TextChoices):
     FUNDING = "funding", _("Funding calls and applications")
     REGIONAL = "regional", _("Shared regional calendar")
     COMMUNIQUE = "communique", _("Communiqués of the coordination")
+    REMINDER = "reminder", _("Reminders of what is due at my tables")
     DIGEST = "digest", _("Daily and weekly digests")
 
     @classmethod
@@ -395,6 +396,12 @@ class Notification(models.Model):
         APPLICATION_SUBMITTED = "application_submitted", _("Applications submitted to my calls")
         DECISION_MADE = "decision_made", _("Funding decisions on my projects")
         COMMUNIQUE = "communique", _("Communiqués of my tables' coordination")
+        CONVOCATION_UNANSWERED = "convocation_unanswered", _("Reminders: a convocation not yet answered")
+        PROPOSAL_DEADLINE = "proposal_deadline", _("Reminders: the deadline for agenda proposals")
+        FOLLOW_UP_DUE = "follow_up_due", _("Reminders: my organisation's follow-ups coming due")
+        FOLLOW_UP_OVERDUE = "follow_up_overdue", _("Reminders: my organisation's overdue follow-ups")
+        MINUTES_COMMENTS_CLOSING = "minutes_comments_closing", _("Reminders: draft minutes to comment")
+        PROGRESS_REPORT_DUE = "progress_report_due", _("Reminders: progress reports on our actions")
 
     class Email(models.TextChoices):
         """Where the email of a notification stands."""
@@ -469,4 +476,12 @@ DEFAULT_DELIVERY = {
     Notification.Kind.APPLICATION_SUBMITTED: NotificationPreference.Delivery.IMMEDIATE,
     Notification.Kind.DECISION_MADE: NotificationPreference.Delivery.IMMEDIATE,
     Notification.Kind.COMMUNIQUE: NotificationPreference.Delivery.IMMEDIATE,
+    # Reminders that ask for something before a date come at once; an overdue follow-up
+    # repeats every few days and can wait for the morning digest.
+    Notification.Kind.CONVOCATION_UNANSWERED: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.PROPOSAL_DEADLINE: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.FOLLOW_UP_DUE: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.FOLLOW_UP_OVERDUE: NotificationPreference.Delivery.DAILY,
+    Notification.Kind.MINUTES_COMMENTS_CLOSING: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.PROGRESS_REPORT_DUE: NotificationPreference.Delivery.IMMEDIATE,
 }

@@ -54,12 +54,16 @@ def preferences_save(*, person: User, deliveries: dict[str, str], digest_weekday
         person.save(update_fields=["digest_weekday"])
 
 
-def notify(*, people, kind: str, template: str, context: dict, email_kind: str, reply_to=None) -> int:
+def notify(
+    *, people, kind: str, template: str, context: dict, email_kind: str, reply_to=None, each=None
+) -> int:
     """Tell each person that `kind` happened: a notification in their list, written in
     their language from `<template>_subject.txt` (its title) and `<template>_message.txt`,
-    and the email at once, later in their digest, or never, as they chose. Call it inside
-    the transaction of the change: both are saved, or neither. Returns how many people
-    were told."""
+    and the email at once, later in their digest, or never, as they chose. `each` maps a
+    person's id to what only their message says (their organisation's items, their link),
+    over the shared `context`: one call tells a whole table. Call it inside the
+    transaction of the change: both are saved, or neither. Returns how many people were
+    told."""
     people = [person for person in people if person.is_active]
     if not people:
         return 0
@@ -73,7 +77,7 @@ def notify(*, people, kind: str, template: str, context: dict, email_kind: str, 
     for person in people:
         delivery = chosen.get(person.pk, default)
         with translation.override(person.language or settings.LANGUAGE_CODE):
-            values = {**context, "person": person}
+            values = {**context, **(each or {}).get(person.pk, {}), "person": person}
             subject = render_text(f"{template}_subject.txt", values)
             body = render_text(f"{template}_message.txt", values)
             state = Notification.Email.NONE
@@ -93,7 +97,7 @@ def notify(*, people, kind: str, template: str, context: dict, email_kind: str, 
                 kind=kind,
                 title=one_line(subject)[:300],
                 text=body.strip(),
-                url=_path(context.get("url", ""))[:500],
+                url=_path(values.get("url", ""))[:500],
                 email=state,
             )
         )

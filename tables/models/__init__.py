@@ -29,6 +29,7 @@ from .regional import (
     RegionalSettings,
     SelfAssessment,
 )
+from .reminders import ReminderSent, ReminderSettings
 from .table import GovernanceRules, Table, Theme
 
 __all__ = [
@@ -72,6 +73,8 @@ __all__ = [
     "Power",
     "ProgressUpdate",
     "RegionalSettings",
+    "ReminderSent",
+    "ReminderSettings",
     "Resolution",
     "ResourceKind",
     "SelfAssessment",
