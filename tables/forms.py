@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Delegation, Organisation
 from members.validators import IMAGES, validate_upload
 
-from .models import GovernanceRules, Invitation, Membership, Table
+from .models import Communique, GovernanceRules, Invitation, Membership, Table
 
 
 class DateInput(forms.DateInput):
@@ -118,3 +118,22 @@ class InvitationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].initial = Delegation.Role.DELEGATE
+
+
+class CommuniqueForm(forms.ModelForm):
+    class Meta:
+        model = Communique
+        fields = ["audience", "sector", "committee", "subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+        help_texts = {
+            "body": _(
+                "Plain text. Each delegate and substitute receives it in their notifications and by email."
+            ),
+            "sector": _("Only when writing to the members of one sector."),
+            "committee": _("Only when writing to the members of a committee."),
+        }
+
+    def __init__(self, *args, table, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = table.committees.all()
+        self.fields["audience"].widget = forms.RadioSelect(choices=Communique.Audience.choices)

@@ -1,11 +1,18 @@
 from django.urls import path
 
-from .views import invitations, memberships, tables
+from .views import communiques, invitations, memberships, tables
 
 app_name = "tables"
 
 urlpatterns = [
     path("tables/", tables.table_list, name="table-list"),
+    path("tables/<slug:slug>/communiques/", communiques.communique_list, name="communique-list"),
+    path("tables/<slug:slug>/communiques/<id:pk>/", communiques.communique_detail, name="communique-detail"),
+    path(
+        "tables/<slug:slug>/communiques/<id:pk>/status/",
+        communiques.communique_status,
+        name="communique-status",
+    ),
     path("tables/new/", tables.table_create, name="table-create"),
     path("tables/<slug:slug>/", tables.table_detail, name="table-detail"),
     path("tables/<slug:slug>/edit/", tables.table_update, name="table-update"),

@@ -25,7 +25,7 @@ def send_communique(communique_id: int) -> int:
     while True:
         with transaction.atomic():
             communique = (
-                Communique.objects.select_for_update(skip_locked=True)
+                Communique.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("table", "created_by", "committee")
                 .filter(pk=communique_id)
                 .exclude(status=Communique.Status.SENT)

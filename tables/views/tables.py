@@ -17,6 +17,7 @@ from ..models import GovernanceRules, Table
 from ..permissions import can_create_table, can_manage_table, can_read_bilans, can_see_delegates
 from ..selectors_minutes import published_minutes_for
 from .common import get_table
+from .communiques import readable_communiques
 from .home import active_member_count
 
 PAGE_SIZE = 24
@@ -77,6 +78,9 @@ def table_detail(request, slug):
             "show_people": show_people,
             "can_read_bilans": can_read_bilans(request.user, table),
             "published_minutes": published_minutes_for(table)[:12],
+            "communiques": readable_communiques(request.user, table).select_related("table")[:3]
+            if show_people
+            else None,
             **calls_for_table(table, request.user),
         },
     )

@@ -45,6 +45,19 @@ def a_feed(w):
     return CalendarFeed.objects.create(owner=w.delegate_a, scope=CalendarFeed.Scope.PERSON)
 
 
+def a_communique(w, table=None):
+    from tables.models import Communique
+
+    table = table or w.table_a
+    return Communique.objects.create(
+        table=table, subject="Rappel", body="Texte", created_by=w.coordinator, recipients=1
+    )
+
+
+def a_communique_b(w):
+    return {"slug": w.table_b.slug, "pk": a_communique(w, w.table_b).pk}
+
+
 def a_committee(w):
     return Committee.objects.create(table=w.table_a, name="Comité emploi")
 
@@ -53,7 +66,35 @@ ANSWER = roles(403, anonymous=LOGIN, delegate_a=REDIRECT, coordinator=REDIRECT, 
 WRITERS = roles(403, anonymous=LOGIN, coordinator=200, admin=200)
 DELEGATE_A_ONLY = roles(403, anonymous=LOGIN, delegate_a=200)
 
+# Communiqués are written to the table's members: its insiders read them.
+INSIDERS_A = roles(403, anonymous=LOGIN, delegate_a=200, coordinator=200, admin=200)
+
 CASES = [
+    Case("tables:communique-list", INSIDERS_A, lambda w: {"slug": w.table_a.slug}),
+    Case(
+        "tables:communique-list",
+        roles(404, anonymous=LOGIN, delegate_b=200, admin=200),
+        lambda w: {"slug": w.table_b.slug},
+        label="private",
+    ),
+    Case(
+        "tables:communique-list",
+        roles(403, anonymous=LOGIN, coordinator=200, admin=200),
+        lambda w: {"slug": w.table_a.slug},
+        method="post",
+        data=lambda w: {"audience": "all", "subject": "", "body": ""},
+        label="write",
+    ),
+    Case(
+        "tables:communique-detail", INSIDERS_A, lambda w: {"slug": w.table_a.slug, "pk": a_communique(w).pk}
+    ),
+    Case(
+        "tables:communique-detail",
+        roles(404, anonymous=LOGIN, delegate_b=200, admin=200),
+        a_communique_b,
+        label="private",
+    ),
+    Case("tables:communique-status", MANAGE_A, lambda w: {"slug": w.table_a.slug, "pk": a_communique(w).pk}),
     Case("tables:meeting-list", EVERYONE_200, lambda w: {"slug": w.table_a.slug}),
     Case("tables:meeting-list", VIEW_B, lambda w: {"slug": w.table_b.slug}, label="private"),
     Case("tables:meeting-create", MANAGE_A, lambda w: {"slug": w.table_a.slug}),
