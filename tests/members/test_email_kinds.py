@@ -344,7 +344,8 @@ def on_the_wire(smtp_server, message: EmailMessage, name: str) -> str:
 
 
 def text_of(message: EmailMessage) -> str:
-    return parts(message)["text/plain"][0].get_content()
+    """The text part with its line ends as a mail program shows them (SMTP sends CRLF)."""
+    return parts(message)["text/plain"][0].get_content().replace("\r\n", "\n")
 
 
 def html_of(message: EmailMessage) -> str:
