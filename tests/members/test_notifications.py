@@ -17,6 +17,7 @@ from members.models import EmailKind, EmailOptOut, Notification, NotificationPre
 from members.services import digest_send, digests_due, notify, preferences_of
 from tables import services
 from tests.factories import DelegationFactory, UserFactory
+from tests.helpers import assert_reads_well
 
 pytestmark = pytest.mark.django_db
 
@@ -272,3 +273,24 @@ def test_the_proposer_learns_that_their_item_was_declined(world, django_capture_
     assert all("Logement des nouveaux arrivants" in n.title for n in told)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([world.delegate_a.email, colleague.email])
     assert "Déjà traité en comité" in mail.outbox[0].body
+
+
+def test_the_digest_and_a_proposal_decision_read_well_at_a_real_smtp_server(
+    world, settings, smtp_server, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://concertation.example.org"
+    prefer(world.delegate_a, "daily")
+    item = services.item_propose(
+        meeting=world.meeting_a, by=world.delegate_a, organisation=world.org_a, title="Accès à l'emploi"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        tell([world.delegate_a])
+        services.proposal_decide(item=item, by=world.coordinator, decision="retained")
+    with django_capture_on_commit_callbacks(execute=True):
+        digest_send(person=world.delegate_a, today=MONDAY)
+
+    decision, digest = smtp_server.to(world.delegate_a.email)
+    for message in (decision, digest):
+        assert_reads_well(message, domain="concertation.example.org", unsubscribe=True)
+    assert "Accès à l'emploi" in str(decision["Subject"])
+    assert "Rencontre d'automne" in digest.get_body(("plain",)).get_content()
