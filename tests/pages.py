@@ -6,6 +6,20 @@ from django.urls import reverse
 DEMO_ROLES = ["anonymous", "coordinator", "delegate", "delegate_other_table", "funder_evaluator", "admin"]
 
 
+def seed_whole_demo():
+    """The demo as `seed_demo` makes it (without --scale): what the page checks visit."""
+    from funding.demo import seed_funding
+    from tables.demo import DemoSeeder
+
+    seeder = DemoSeeder()
+    seeder.seed_main()
+    seeder.seed_meetings()
+    seeder.seed_plans()
+    seeder.seed_regional()
+    seeder.seed_bilans()
+    seed_funding()
+
+
 def _first(queryset):
     obj = queryset.first()
     assert obj is not None, f"the demo data has no {queryset.model.__name__}"

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from funding.demo import seed_funding
-from tables.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoSeeder
+from tables.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from tests.e2e.conftest import sign_in
-from tests.pages import DEMO_ROLES, main_pages
+from tests.pages import DEMO_ROLES, main_pages, seed_whole_demo
 
 pytestmark = [pytest.mark.needs_chromium, pytest.mark.django_db(transaction=True)]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -18,13 +17,7 @@ ONLY = {name.strip() for name in os.environ.get("AXE_PAGES", "").split(",") if n
 
 
 def test_main_pages_have_no_serious_accessibility_violation(live_server, browser):
-    seeder = DemoSeeder()
-    seeder.seed_main()
-    seeder.seed_meetings()
-    seeder.seed_plans()
-    seeder.seed_regional()
-    seeder.seed_bilans()
-    seed_funding()
+    seed_whole_demo()
     base = live_server.url
     problems = []
     for language in ("fr-ca", "en"):

@@ -6,10 +6,9 @@ import os
 
 import pytest
 
-from funding.demo import seed_funding
 from tables.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoSeeder
 from tests.e2e.conftest import ConsoleWatch, sign_in
-from tests.pages import DEMO_ROLES, main_pages
+from tests.pages import DEMO_ROLES, main_pages, seed_whole_demo
 
 pytestmark = [pytest.mark.needs_chromium, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -61,16 +60,6 @@ OVERFLOW = """(viewport) => {
 }"""
 
 
-def seed_demo():
-    seeder = DemoSeeder()
-    seeder.seed_main()
-    seeder.seed_meetings()
-    seeder.seed_plans()
-    seeder.seed_regional()
-    seeder.seed_bilans()
-    seed_funding()
-
-
 def phone_page(browser, base, language, role):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     context.add_cookies([{"name": "concertation_language", "value": language, "url": base}])
@@ -81,7 +70,7 @@ def phone_page(browser, base, language, role):
 
 
 def test_no_main_page_scrolls_sideways_on_a_phone(live_server, browser):
-    seed_demo()
+    seed_whole_demo()
     base = live_server.url
     problems = []
     checked = 0

@@ -11,11 +11,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from funding.demo import seed_funding
 from members.models import User
-from tables.demo import DEMO_ACCOUNTS, DemoSeeder
+from tables.demo import DEMO_ACCOUNTS
 from tests.conftest import IN_CI
-from tests.pages import DEMO_ROLES, main_pages
+from tests.pages import DEMO_ROLES, main_pages, seed_whole_demo
 
 VNU_JAR = Path(os.environ.get("VNU_JAR", Path(settings.BASE_DIR) / ".ci" / "cache" / "vnu.jar"))
 
@@ -32,13 +31,7 @@ def vnu_available():
 @pytest.mark.django_db
 def test_main_pages_are_valid_html(tmp_path):
     vnu_available()
-    seeder = DemoSeeder()
-    seeder.seed_main()
-    seeder.seed_meetings()
-    seeder.seed_plans()
-    seeder.seed_regional()
-    seeder.seed_bilans()
-    seed_funding()
+    seed_whole_demo()
     files = {}
     for language in ("fr-ca", "en"):
         for role in DEMO_ROLES:
