@@ -211,6 +211,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.send_digests",
         "schedule": crontab(hour=env.int("DIGEST_HOUR", default=7), minute=0),
     },
+    # Reminders between meetings, as each table chose; an hour before the digests, so that
+    # the reminders people take in their digest are in that same morning's.
+    "send-reminders": {
+        "task": "tables.tasks.reminders.send_reminders",
+        "schedule": crontab(hour=env.int("REMINDER_HOUR", default=6), minute=0),
+    },
     # Conflicts between declared activities missed while the broker was down.
     "sweep-activity-conflicts": {
         "task": "tables.tasks.regional.sweep_activity_conflicts",

@@ -4,3 +4,4 @@ from .communiques import *  # noqa: F403
 from .documents import *  # noqa: F403
 from .meetings import *  # noqa: F403
 from .regional import *  # noqa: F403
+from .reminders import *  # noqa: F403
