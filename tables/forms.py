@@ -1,11 +1,13 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Delegation, Organisation
 from members.validators import IMAGES, validate_upload
 
-from .models import Communique, GovernanceRules, Invitation, Membership, Table
+from .models import Communique, GovernanceRules, Invitation, Membership, ReminderSettings, Table
 
 
 class DateInput(forms.DateInput):
@@ -137,3 +139,57 @@ class CommuniqueForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = table.committees.all()
         self.fields["audience"].widget = forms.RadioSelect(choices=Communique.Audience.choices)
+
+
+class ReminderSettingsForm(forms.ModelForm):
+    """Each reminder on or off, with its number of days."""
+
+    PAIRS = [
+        ("convocation_unanswered", "convocation_unanswered_days"),
+        ("proposal_deadline", "proposal_deadline_days"),
+        ("follow_up_due", "follow_up_due_days"),
+        ("follow_up_overdue", "follow_up_overdue_days"),
+        ("minutes_comments", "minutes_comments_days"),
+        ("progress_report", "progress_report_days"),
+    ]
+
+    class Meta:
+        model = ReminderSettings
+        fields = [
+            "convocation_unanswered",
+            "convocation_unanswered_days",
+            "proposal_deadline",
+            "proposal_deadline_days",
+            "follow_up_due",
+            "follow_up_due_days",
+            "follow_up_overdue",
+            "follow_up_overdue_days",
+            "minutes_comments",
+            "minutes_comments_days",
+            "progress_report",
+            "progress_report_days",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for switch, days in self.PAIRS:
+            # The model's limits, said once (not also the form's own "at least 0"), and
+            # given to the browser.
+            self.fields[switch].label = _("Send this reminder")
+            field = self.fields[days]
+            field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)]
+            for validator in ReminderSettings._meta.get_field(days).validators:
+                if isinstance(validator, MinValueValidator):
+                    field.widget.attrs["min"] = validator.limit_value
+                elif isinstance(validator, MaxValueValidator):
+                    field.widget.attrs["max"] = validator.limit_value
+
+    def reminders(self):
+        """(name, switch, days) for each reminder, for the template: one fieldset each."""
+        return [
+            (capfirst(ReminderSettings._meta.get_field(switch).verbose_name), self[switch], self[days])
+            for switch, days in self.PAIRS
+        ]
+
+
+# Consultations ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import communiques, invitations, memberships, tables
+from .views import communiques, invitations, memberships, reminders, tables
 
 app_name = "tables"
 
@@ -37,6 +37,7 @@ urlpatterns = [
     path("tables/<slug:slug>/delegations/<id:pk>/end/", memberships.delegation_end, name="delegation-end"),
     path("tables/<slug:slug>/delegations/<id:pk>/swap/", memberships.delegation_swap, name="delegation-swap"),
     path("invitations/<str:token>/", invitations.invitation_accept, name="invitation-accept"),
+    path("tables/<slug:slug>/reminders/", reminders.reminder_settings, name="reminder-settings"),
 ]
 
 # Each area keeps its routes in a module of its own, under the same "tables:" namespace.

@@ -193,4 +193,23 @@ CASES = [
         method="post",
     ),
     Case("tables:calendar-feed", EVERYONE_200, lambda w: {"token": f"{a_feed(w).token}.ics"}),
+    Case("tables:reminder-settings", MANAGE_A, lambda w: {"slug": w.table_a.slug}),
+    Case("tables:reminder-settings", MANAGE_B, lambda w: {"slug": w.table_b.slug}, label="private"),
+    Case(
+        "tables:reminder-settings",
+        MANAGE_A_POST,
+        lambda w: {"slug": w.table_a.slug},
+        method="post",
+        data=lambda w: REMINDER_SETTINGS,
+    ),
 ]
+
+REMINDER_SETTINGS = {
+    "convocation_unanswered": "on",
+    "convocation_unanswered_days": "3",
+    "proposal_deadline_days": "2",
+    "follow_up_due_days": "3",
+    "follow_up_overdue_days": "7",
+    "minutes_comments_days": "2",
+    "progress_report_days": "90",
+}
