@@ -330,6 +330,7 @@ class EmailKind(models.TextChoices):
     COMMUNIQUE = "communique", _("Communiqués of the coordination")
     REMINDER = "reminder", _("Reminders of what is due at my tables")
     DIGEST = "digest", _("Daily and weekly digests")
+    CONSULTATION = "consultation", _("Consultations between meetings")
 
     @classmethod
     def required(cls) -> frozenset:
@@ -402,6 +403,8 @@ class Notification(models.Model):
         FOLLOW_UP_OVERDUE = "follow_up_overdue", _("Reminders: my organisation's overdue follow-ups")
         MINUTES_COMMENTS_CLOSING = "minutes_comments_closing", _("Reminders: draft minutes to comment")
         PROGRESS_REPORT_DUE = "progress_report_due", _("Reminders: progress reports on our actions")
+        CONSULTATION_OPENED = "consultation_opened", _("Consultations my organisation is asked to answer")
+        CONSULTATION_CLOSED = "consultation_closed", _("Results of the consultations at my tables")
 
     class Email(models.TextChoices):
         """Where the email of a notification stands."""
@@ -484,4 +487,7 @@ DEFAULT_DELIVERY = {
     Notification.Kind.FOLLOW_UP_OVERDUE: NotificationPreference.Delivery.DAILY,
     Notification.Kind.MINUTES_COMMENTS_CLOSING: NotificationPreference.Delivery.IMMEDIATE,
     Notification.Kind.PROGRESS_REPORT_DUE: NotificationPreference.Delivery.IMMEDIATE,
+    # A consultation asks for an answer before it closes; its results only inform.
+    Notification.Kind.CONSULTATION_OPENED: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.CONSULTATION_CLOSED: NotificationPreference.Delivery.DAILY,
 }

@@ -1,8 +1,17 @@
 from .agenda import AgendaAttachment, AgendaItem, ItemKind, StandardItem, TableRole, number_items
 from .communique import Communique
+from .consultations import Consultation, ConsultationAnswer, PollChoice, PollSlot
 from .document import Document
 from .meeting import Attendance, CalendarFeed, Committee, ConvocationDelivery, Meeting
-from .membership import Contribution, Coordinator, Invitation, MemberRole, Membership, Power
+from .membership import (
+    Contribution,
+    Coordinator,
+    Invitation,
+    MemberRole,
+    Membership,
+    Power,
+    members_for_audience,
+)
 from .minutes import FollowUp, Minutes, MinutesComment, MinutesNote, Resolution, majority_reached
 from .plan import (
     Action,
@@ -53,6 +62,8 @@ __all__ = [
     "CommitmentLevel",
     "Committee",
     "Communique",
+    "Consultation",
+    "ConsultationAnswer",
     "Contribution",
     "ConvocationDelivery",
     "Coordinator",
@@ -70,6 +81,8 @@ __all__ = [
     "MinutesComment",
     "MinutesNote",
     "Objective",
+    "PollChoice",
+    "PollSlot",
     "Power",
     "ProgressUpdate",
     "RegionalSettings",
@@ -83,5 +96,6 @@ __all__ = [
     "TableRole",
     "Theme",
     "majority_reached",
+    "members_for_audience",
     "number_items",
 ]

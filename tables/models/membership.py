@@ -112,6 +112,20 @@ class Membership(models.Model):
         return self._meta.get_field("powers").labels(self.powers)
 
 
+def members_for_audience(table, audience: str, committee=None, sector: str = ""):
+    """The memberships, active today, of the members a message or a consultation is for:
+    all of the table's, its voting members, one sector's or one committee's. `audience` is
+    one of the values `Communique.Audience` and `Consultation.Audience` share."""
+    memberships = Membership.objects.active().filter(table=table)
+    if audience == "voting":
+        return memberships.voting()
+    if audience == "sector":
+        return memberships.filter(organisation__sector=sector)
+    if audience == "committee":
+        return memberships.filter(committees=committee)
+    return memberships
+
+
 class Coordinator(models.Model):
     """A person who runs a table: may manage that table, and only that table."""
 

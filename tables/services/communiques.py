@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from members.models import Delegation, User
 from members.queue import enqueue
 
-from ..models import Committee, Communique, Membership, Table
+from ..models import Committee, Communique, Table, members_for_audience
 
 __all__ = ["communique_recipients", "communique_send"]
 
@@ -15,13 +15,9 @@ __all__ = ["communique_recipients", "communique_send"]
 def communique_recipients(communique: Communique):
     """The delegates and substitutes, active today, of the members the communiqué is for,
     each once, in order of id."""
-    memberships = Membership.objects.active().filter(table_id=communique.table_id)
-    if communique.audience == Communique.Audience.VOTING:
-        memberships = memberships.voting()
-    elif communique.audience == Communique.Audience.SECTOR:
-        memberships = memberships.filter(organisation__sector=communique.sector)
-    elif communique.audience == Communique.Audience.COMMITTEE:
-        memberships = memberships.filter(committees=communique.committee_id)
+    memberships = members_for_audience(
+        communique.table_id, communique.audience, communique.committee_id, communique.sector
+    )
     people = Delegation.objects.active().filter(membership__in=memberships).values("person_id")
     return User.objects.filter(pk__in=people, is_active=True).exclude(email="").order_by("pk")
 

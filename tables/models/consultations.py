@@ -1,0 +1,279 @@
+"""Consultations between meetings: the coordination asks the members for their opinion on
+a text (« avis »), or for the dates they could meet (« sondage de disponibilités »), so
+that the table keeps working between its meetings."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .meeting import Committee, Meeting
+from .membership import Membership, members_for_audience
+from .table import Table
+
+# Members answer for their organisation: a day at least gives each one the time to ask.
+SHORTEST = timedelta(days=1)
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def open_now(self):
+        """Accepting answers now: opened, not past its closing time, not closed early."""
+        now = timezone.now()
+        return self.filter(status=Consultation.Status.OPEN, opens_at__lte=now, closes_at__gt=now)
+
+    def to_close(self):
+        """Past their closing time and not closed yet: the coordination closes them, which
+        tells the members their results are there."""
+        return self.filter(status=Consultation.Status.OPEN, closes_at__lte=timezone.now())
+
+
+class Consultation(models.Model):
+    """A question the coordination puts to the table's members between meetings, answered
+    once per member organisation by its delegate or substitute, from `opens_at` until
+    `closes_at` or until the coordination closes it early."""
+
+    class Kind(models.TextChoices):
+        # An electronic vote will be a third kind, once votes have their rules and land in
+        # the resolution register.
+        AVIS = "avis", _("Opinion on a text")
+        POLL = "poll", _("Availability poll")
+
+    class Audience(models.TextChoices):
+        # The same values as Communique.Audience: `members_for_audience` reads both.
+        ALL = "all", _("All the table's members")
+        VOTING = "voting", _("Voting members only")
+        COMMITTEE = "committee", _("The members of a committee")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    TRANSITIONS = {Status.OPEN: {Status.CLOSED}, Status.CLOSED: set()}
+
+    table = models.ForeignKey(
+        Table, verbose_name=_("table"), on_delete=models.CASCADE, related_name="consultations"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.AVIS)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"), blank=True)
+    attachment = models.FileField(_("document"), upload_to="consultations/%Y/%m/", blank=True)
+    attachment_name = models.CharField(max_length=255, blank=True)
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+    audience = models.CharField(
+        _("who is consulted"), max_length=20, choices=Audience.choices, default=Audience.ALL
+    )
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name=_("committee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    anonymous = models.BooleanField(
+        _("anonymous answers"),
+        default=False,
+        help_text=_("The answers are shown without the name of the organisation, even to the coordination."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    chosen_slot = models.ForeignKey(
+        "PollSlot",
+        verbose_name=_("chosen slot"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_at", "-pk"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        indexes = [models.Index(fields=["table", "status", "closes_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="consultation_closes_after_opening",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("tables:consultation-detail", args=[self.table.slug, self.pk])
+
+    def clean(self):
+        if self.opens_at and self.closes_at and self.closes_at < self.opens_at + SHORTEST:
+            raise ValidationError(
+                {"closes_at": _("The consultation must stay open one day at least after it opens.")}
+            )
+        if self.audience == self.Audience.COMMITTEE:
+            if self.committee_id is None:
+                raise ValidationError({"committee": _("Choose the committee that is consulted.")})
+            if self.committee.table_id != self.table_id:
+                raise ValidationError({"committee": _("This committee belongs to another table.")})
+
+    # State --------------------------------------------------------------------------------
+
+    @property
+    def is_poll(self) -> bool:
+        return self.kind == self.Kind.POLL
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed by the coordination."""
+        return self.status == self.Status.CLOSED
+
+    @property
+    def is_over(self) -> bool:
+        """No more answers: closed, or past its closing time. Its results are shown."""
+        return self.is_closed or self.closes_at <= timezone.now()
+
+    @property
+    def is_upcoming(self) -> bool:
+        return not self.is_closed and timezone.now() < self.opens_at
+
+    @property
+    def accepts_answers(self) -> bool:
+        return not self.is_over and not self.is_upcoming
+
+    @property
+    def awaits_closing(self) -> bool:
+        return not self.is_closed and self.closes_at <= timezone.now()
+
+    def state_label(self) -> str:
+        if self.is_closed:
+            return _("Closed")
+        if self.is_upcoming:
+            return _("Not yet open")
+        if self.awaits_closing:
+            return _("Past its closing time")
+        return _("Open")
+
+    def can_become(self, status) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+    def set_status(self, status):
+        if not self.can_become(status):
+            raise ValidationError(
+                _("A consultation cannot go from “%(current)s” to “%(new)s”.")
+                % {"current": self.get_status_display(), "new": self.Status(status).label}
+            )
+        self.status = status
+
+    def consulted_memberships(self):
+        """The member organisations asked, as the table stands today: an organisation that
+        left, or a member that is no longer voting, is no longer asked."""
+        return members_for_audience(self.table_id, self.audience, self.committee_id)
+
+    def audience_label(self) -> str:
+        if self.audience == self.Audience.COMMITTEE and self.committee_id:
+            return gettext("%(audience)s: %(name)s") % {
+                "audience": self.get_audience_display(),
+                "name": self.committee.name,
+            }
+        return self.get_audience_display()
+
+
+class ConsultationAnswer(models.Model):
+    """The answer of one member organisation, given by one of its delegates or substitutes
+    and changed by any of them until the consultation closes."""
+
+    consultation = models.ForeignKey(
+        Consultation, verbose_name=_("consultation"), on_delete=models.CASCADE, related_name="answers"
+    )
+    membership = models.ForeignKey(
+        Membership, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("answered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("answer to a consultation")
+        verbose_name_plural = _("answers to consultations")
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "membership"], name="one_answer_per_organisation")
+        ]
+
+    def __str__(self):
+        return f"{self.consultation} – {self.membership.organisation}"
+
+
+class PollSlot(models.Model):
+    """A date and time proposed in an availability poll."""
+
+    consultation = models.ForeignKey(
+        Consultation, verbose_name=_("consultation"), on_delete=models.CASCADE, related_name="slots"
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("proposed slot")
+        verbose_name_plural = _("proposed slots")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="poll_slot_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+
+
+class PollChoice(models.Model):
+    """Whether one organisation could meet at one proposed slot."""
+
+    class Available(models.TextChoices):
+        YES = "yes", _("Available")
+        IF_NEEDED = "if_needed", _("If needed")
+        NO = "no", _("Not available")
+
+    answer = models.ForeignKey(ConsultationAnswer, on_delete=models.CASCADE, related_name="choices")
+    slot = models.ForeignKey(
+        PollSlot, verbose_name=_("slot"), on_delete=models.CASCADE, related_name="choices"
+    )
+    available = models.CharField(_("availability"), max_length=10, choices=Available.choices)
+
+    class Meta:
+        verbose_name = _("availability")
+        verbose_name_plural = _("availabilities")
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "slot"], name="one_choice_per_answer_and_slot")
+        ]
+
+    def __str__(self):
+        return f"{self.slot}: {self.get_available_display()}"
