@@ -11,7 +11,9 @@ class TablesConfig(AppConfig):
 
         # Document kinds register themselves on import (in the web process and in workers).
         from . import bilan, plan_documents, regional  # noqa: F401  (regional connects its cache signals)
+        from .selectors import consultations
         from .selectors.todo import todo_items
 
         # What waits on a person at their tables, for the home page's « À faire » list.
         register(todo_items)
+        register(consultations.todo_items)

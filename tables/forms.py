@@ -1,13 +1,27 @@
+from datetime import timedelta
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Delegation, Organisation
 from members.validators import IMAGES, validate_upload
 
-from .models import Communique, GovernanceRules, Invitation, Membership, ReminderSettings, Table
+from .forms_meetings import DateTimeInput
+from .models import (
+    Communique,
+    Consultation,
+    GovernanceRules,
+    Invitation,
+    Membership,
+    PollChoice,
+    ReminderSettings,
+    Table,
+)
 
 
 class DateInput(forms.DateInput):
@@ -193,3 +207,137 @@ class ReminderSettingsForm(forms.ModelForm):
 
 
 # Consultations ------------------------------------------------------------------------------
+
+
+class ConsultationForm(forms.ModelForm):
+    attachment = forms.FileField(
+        label=_("Document to comment"),
+        required=False,
+        help_text=_("Optional. PDF, office document, image or text; 10 MB at most."),
+    )
+
+    class Meta:
+        model = Consultation
+        fields = ["kind", "title", "text", "opens_at", "closes_at", "audience", "committee", "anonymous"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "audience": forms.RadioSelect,
+            "text": forms.Textarea(attrs={"rows": 8}),
+            "opens_at": DateTimeInput(),
+            "closes_at": DateTimeInput(),
+        }
+        help_texts = {
+            "text": _("For an opinion: the text members comment on. For a poll: what the meeting is about."),
+            "opens_at": _("Members are told at once, with the dates; they answer from this time."),
+            "committee": _("Only when consulting the members of a committee."),
+        }
+
+    def __init__(self, *args, table, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.table = table
+        self.fields["committee"].queryset = table.committees.all()
+        self.fields["audience"].widget = forms.RadioSelect(choices=Consultation.Audience.choices)
+        self.fields["kind"].widget = forms.RadioSelect(choices=Consultation.Kind.choices)
+        if not self.is_bound:
+            now = timezone.localtime().replace(second=0, microsecond=0)
+            self.initial.setdefault("opens_at", now)
+            self.initial.setdefault("closes_at", now + timedelta(days=7))
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            validate_upload(upload)
+        return upload
+
+
+class PollSlotForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("Starts"), required=False, widget=DateTimeInput())
+    ends_at = forms.DateTimeField(label=_("Ends"), required=False, widget=DateTimeInput())
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if bool(starts_at) != bool(ends_at) and not self.errors:
+            raise forms.ValidationError(_("Give both the start and the end of the slot."))
+        return cleaned
+
+
+class BasePollSlotFormSet(forms.BaseFormSet):
+    """The slots of a poll; checked only when the consultation is a poll (`poll`)."""
+
+    poll = False
+
+    def slots(self):
+        return [
+            (form.cleaned_data["starts_at"], form.cleaned_data["ends_at"])
+            for form in self.forms
+            if form.cleaned_data.get("starts_at") and form.cleaned_data.get("ends_at")
+        ]
+
+    def clean(self):
+        if not self.poll or any(form.errors for form in self.forms):
+            return
+        from .services.consultations import check_slots
+
+        try:
+            check_slots(self.slots())
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["slots"]) from error
+
+
+PollSlotFormSet = forms.formset_factory(PollSlotForm, formset=BasePollSlotFormSet, extra=5, max_num=12)
+
+
+class ConsultationAnswerForm(forms.Form):
+    """One organisation's answer: its opinion, or its availability at each slot."""
+
+    membership = forms.TypedChoiceField(label=_("Answering for"), coerce=int)
+    comment = forms.CharField(
+        label=_("Your organisation's opinion"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def __init__(self, *args, consultation, memberships, answer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consultation = consultation
+        self.fields["membership"].choices = [(m.pk, m.organisation.name) for m in memberships]
+        if len(memberships) == 1:
+            self.fields["membership"].widget = forms.HiddenInput()
+            self.fields["membership"].initial = memberships[0].pk
+        self.slot_fields = []
+        if consultation.is_poll:
+            comment = self.fields.pop("comment")
+            comment.required = False
+            comment.label = _("Comment")
+            comment.widget.attrs["rows"] = 3
+            chosen = {c.slot_id: c.available for c in answer.choices.all()} if answer else {}
+            for slot in consultation.slots.all():
+                name = f"slot_{slot.pk}"
+                self.fields[name] = forms.ChoiceField(
+                    label=slot_label(slot),
+                    choices=PollChoice.Available.choices,
+                    widget=forms.RadioSelect,
+                    initial=chosen.get(slot.pk),
+                    error_messages={"required": _("Say whether you are available at this time.")},
+                )
+                self.slot_fields.append(name)
+            self.fields["comment"] = comment
+        if answer is not None:
+            self.fields["comment"].initial = answer.comment
+
+    def slot_rows(self):
+        return [self[name] for name in self.slot_fields]
+
+    def choices(self) -> dict[int, str]:
+        return {int(name.removeprefix("slot_")): self.cleaned_data[name] for name in self.slot_fields}
+
+
+def slot_label(slot) -> str:
+    """« mardi 14 avril 2026, 13 h 30 à 15 h 30 », in the reader's language."""
+    start, end = timezone.localtime(slot.starts_at), timezone.localtime(slot.ends_at)
+    return _("%(day)s, %(start)s to %(end)s") % {
+        "day": date_format(start, "l j F Y"),
+        "start": date_format(start, "TIME_FORMAT"),
+        "end": date_format(end, "TIME_FORMAT")
+        if end.date() == start.date()
+        else date_format(end, "DATETIME_FORMAT"),
+    }

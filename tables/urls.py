@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import communiques, invitations, memberships, reminders, tables
+from .views import communiques, consultations, invitations, memberships, reminders, tables
 
 app_name = "tables"
 
@@ -37,6 +37,40 @@ urlpatterns = [
     path("tables/<slug:slug>/delegations/<id:pk>/end/", memberships.delegation_end, name="delegation-end"),
     path("tables/<slug:slug>/delegations/<id:pk>/swap/", memberships.delegation_swap, name="delegation-swap"),
     path("invitations/<str:token>/", invitations.invitation_accept, name="invitation-accept"),
+    path("tables/<slug:slug>/consultations/", consultations.consultation_list, name="consultation-list"),
+    path(
+        "tables/<slug:slug>/consultations/new/", consultations.consultation_create, name="consultation-create"
+    ),
+    path(
+        "tables/<slug:slug>/consultations/<id:pk>/",
+        consultations.consultation_detail,
+        name="consultation-detail",
+    ),
+    path(
+        "tables/<slug:slug>/consultations/<id:pk>/answer/",
+        consultations.consultation_answer,
+        name="consultation-answer",
+    ),
+    path(
+        "tables/<slug:slug>/consultations/<id:pk>/close/",
+        consultations.consultation_close,
+        name="consultation-close",
+    ),
+    path(
+        "tables/<slug:slug>/consultations/<id:pk>/choose/",
+        consultations.consultation_choose,
+        name="consultation-choose",
+    ),
+    path(
+        "tables/<slug:slug>/consultations/<id:pk>/document/",
+        consultations.consultation_attachment,
+        name="consultation-attachment",
+    ),
+    path(
+        "tables/<slug:slug>/consultations/<id:pk>/count/",
+        consultations.consultation_count,
+        name="consultation-count",
+    ),
     path("tables/<slug:slug>/reminders/", reminders.reminder_settings, name="reminder-settings"),
 ]
 
