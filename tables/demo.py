@@ -38,6 +38,23 @@ DEMO_ACCOUNTS = {
     "funder_evaluator": (f"evaluation@{DEMO_DOMAIN}", "Sophie", "Lavoie"),
 }
 
+COMMUNIQUES = [
+    (
+        "Rappel : données pour le bilan d'étape du plan d'action",
+        "Bonjour à toutes et à tous,\n\nPour préparer le bilan d'étape du plan d'action, merci de "
+        "transmettre d'ici le 15 du mois les données de vos actions (personnes rejointes, activités "
+        "réalisées). Le gabarit est sur la page de chaque action.\n\nMerci de votre collaboration,\n"
+        "La coordination",
+        "all",
+    ),
+    (
+        "Consultation du ministère sur la régionalisation de l'immigration",
+        "Le ministère invite les membres votants à faire part de leurs priorités régionales avant "
+        "la rencontre de décembre. Nous en ferons la synthèse pour la prochaine rencontre.",
+        "voting",
+    ),
+]
+
 MANDATE = (
     "Conseiller les instances régionales en matière d'immigration; se doter d'un plan d'action "
     "découlant de l'entente sectorielle signée avec les ministères et le mettre en œuvre; "
@@ -336,6 +353,24 @@ class DemoSeeder:
         seeder.seed_table(main, main.coordinators.first().person, past=16)
         second = Table.objects.get(slug=SECOND_SLUG)
         seeder.seed_table(second, second.coordinators.first().person, past=6, cadence_days=60)
+        self.seed_communiques(main, main.coordinators.first().person)
+
+    def seed_communiques(self, table, coordinator):
+        """Two communiqués of the coordination, sent through the service and the task, as a
+        coordinator's would be; their notifications are written, no email leaves."""
+        from members.services.notifications import without_email
+
+        from .services import communique_send
+        from .tasks.communiques import send_communique
+
+        if table.communiques.exists():
+            return
+        with without_email():
+            for subject, body, audience in COMMUNIQUES:
+                communique = communique_send(
+                    table=table, by=coordinator, subject=subject, body=body, audience=audience
+                )
+                send_communique(communique.pk)
 
     # Scale ------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ def main_pages(role):
     """(name, url) of the main pages `role` uses, on the seeded demo."""
     from members.models import Organisation
     from tables.demo import MAIN_SLUG
-    from tables.models import ActionPlan, Bilan, Meeting, Minutes
+    from tables.models import ActionPlan, Bilan, Communique, Meeting, Minutes
 
     slug = MAIN_SLUG
     meeting = _first(Meeting.objects.filter(table__slug=slug, status="convened"))
@@ -66,6 +66,11 @@ def main_pages(role):
                     "tables:bilan-detail", args=[slug, _first(Bilan.objects.filter(table__slug=slug)).pk]
                 ),
             ),
+            ("communiqués", reverse("tables:communique-list", args=[slug])),
+            (
+                "communiqué",
+                _first(Communique.objects.filter(table__slug=slug, audience="all")).get_absolute_url(),
+            ),
         ]
     if role in {"coordinator", "admin"}:
         pages += [
@@ -73,10 +78,13 @@ def main_pages(role):
             ("convocation", reverse("tables:meeting-convene", args=[slug, meeting.pk])),
             ("attendance", reverse("tables:meeting-attendance", args=[slug, past.meeting_id])),
             ("new meeting", reverse("tables:meeting-create", args=[slug])),
+            ("reminders", reverse("tables:reminder-settings", args=[slug])),
         ]
     if role != "anonymous":
         pages += [
             ("profile", reverse("members:profile")),
+            ("notifications", reverse("members:notification-list")),
+            ("notifications by email", reverse("members:notification-preferences")),
             ("calendars", reverse("tables:calendar-list")),
             ("shared calendar", reverse("tables:activity-calendar")),
         ]
