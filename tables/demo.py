@@ -354,6 +354,64 @@ class DemoSeeder:
         second = Table.objects.get(slug=SECOND_SLUG)
         seeder.seed_table(second, second.coordinators.first().person, past=6, cadence_days=60)
         self.seed_communiques(main, main.coordinators.first().person)
+        self.seed_consultations(main, main.coordinators.first().person)
+
+    def seed_consultations(self, table, coordinator):
+        """An open opinion round, answered by a few member organisations, and an open
+        availability poll: what a table sees between two meetings."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from members.services.notifications import without_email
+
+        from .models import Consultation
+        from .services.consultations import consultation_answer, consultation_open
+
+        if Consultation.objects.filter(table=table).exists():
+            return
+        now = timezone.now().replace(second=0, microsecond=0)
+        with without_email():
+            avis = consultation_open(
+                table=table,
+                by=coordinator,
+                kind=Consultation.Kind.AVIS,
+                title="Avis sur le projet de priorités régionales 2027",
+                text=(
+                    "La coordination propose trois priorités pour la prochaine année : l'accès au "
+                    "logement des nouveaux arrivants, la reconnaissance des compétences et la "
+                    "francisation en milieu de travail. Qu'en pense votre organisation ? Que "
+                    "faudrait-il ajouter ou retirer ?"
+                ),
+                opens_at=now - timedelta(days=2),
+                closes_at=now + timedelta(days=12),
+            )
+            poll_day = (now + timedelta(days=35)).replace(hour=13, minute=30)
+            consultation_open(
+                table=table,
+                by=coordinator,
+                kind=Consultation.Kind.POLL,
+                title="Date de la journée de bilan du plan d'action",
+                text="Une journée de travail sur le bilan d'étape, en présence.",
+                opens_at=now - timedelta(days=1),
+                closes_at=now + timedelta(days=9),
+                slots=[
+                    (poll_day + timedelta(days=n), poll_day + timedelta(days=n, hours=3)) for n in (0, 2, 7)
+                ],
+            )
+            opinions = [
+                "D'accord avec les trois priorités ; le logement est le plus urgent pour nos familles.",
+                "Ajouter l'accès aux services de garde, qui freine l'emploi des mères nouvellement arrivées.",
+                "La francisation en entreprise demande l'appui des employeurs : prévoir un volet avec eux.",
+            ]
+            for membership, opinion in zip(
+                table.memberships.active().voting().order_by("pk")[:3], opinions, strict=False
+            ):
+                delegation = membership.delegations.active().select_related("person").first()
+                if delegation:
+                    consultation_answer(
+                        consultation=avis, membership=membership, by=delegation.person, comment=opinion
+                    )
 
     def seed_communiques(self, table, coordinator):
         """Two communiqués of the coordination, sent through the service and the task, as a

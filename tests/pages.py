@@ -30,7 +30,7 @@ def main_pages(role):
     """(name, url) of the main pages `role` uses, on the seeded demo."""
     from members.models import Organisation
     from tables.demo import MAIN_SLUG
-    from tables.models import ActionPlan, Bilan, Communique, Meeting, Minutes
+    from tables.models import ActionPlan, Bilan, Communique, Consultation, Meeting, Minutes
 
     slug = MAIN_SLUG
     meeting = _first(Meeting.objects.filter(table__slug=slug, status="convened"))
@@ -67,6 +67,11 @@ def main_pages(role):
                 ),
             ),
             ("communiqués", reverse("tables:communique-list", args=[slug])),
+            ("consultations", reverse("tables:consultation-list", args=[slug])),
+            (
+                "consultation",
+                _first(Consultation.objects.filter(table__slug=slug, kind="avis")).get_absolute_url(),
+            ),
             (
                 "communiqué",
                 _first(Communique.objects.filter(table__slug=slug, audience="all")).get_absolute_url(),

@@ -146,7 +146,7 @@ def test_a_refused_address_is_told_in_plain_words_and_sent_again_to_it_only(
     assert "550" in failed.error  # kept for the administrators' logs
     client.force_login(coordinator)
     page = client.get(meeting.get_absolute_url()).content.decode()
-    assert "refused this address" in page and substitute.email in page
+    assert "a refusé cette adresse" in page and substitute.email in page
     assert "550" not in page and "/var/spool" not in page
     assert reverse("tables:meeting-resend-failed", args=[table.slug, meeting.pk]) in page
 
