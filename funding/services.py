@@ -399,6 +399,8 @@ def call_notify_members(call: FundingCall) -> int:
         {"call": call, "table": call.table, "url": absolute(call.get_absolute_url())},
         kind=EmailKind.FUNDING,
         notification=Notification.Kind.CALL_PUBLISHED,
+        # Questions about the call go to whoever prepared it.
+        reply_to=[call.created_by.email] if call.created_by and call.created_by.email else None,
     )
 
 
@@ -521,6 +523,7 @@ def application_submit(*, application: Application, by: User, now=None) -> Appli
         },
         kind=EmailKind.FUNDING,
         notification=Notification.Kind.APPLICATION_SUBMITTED,
+        reply_to=[by.email] if by.email else None,
     )
     return locked
 

@@ -205,7 +205,7 @@ def call_published(people, commit) -> Sent:
         funding.call_publish(call=call, by=coordinator)
     return Sent(
         to=seated_at_table_a(people),
-        reply_to=None,
+        reply_to=coordinator.email,
         subject_says=CALL,
         text_says=(TABLE, CALL),
     )
@@ -219,7 +219,7 @@ def application_submitted(people, commit) -> Sent:
         submit(application)
     return Sent(
         to=[people.coordinator.email, people.coordinator_2.email],
-        reply_to=None,
+        reply_to=application.lead_delegate.email,
         subject_says=PROJECT,
         text_says=(PROJECT, CALL),
     )
