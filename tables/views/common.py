@@ -23,3 +23,13 @@ def get_table(request, slug, *, manage=False):
     if manage and not can_manage_table(request.user, table):
         raise PermissionDenied
     return table
+
+
+def add_service_errors(form, error):
+    """A service's refusal (ValidationError) beside the field it is about, or above the
+    form, which keeps what was typed."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

@@ -15,7 +15,7 @@ from .. import services
 from ..forms import CommuniqueForm
 from ..models import Communique, Membership
 from ..permissions import can_manage_table, can_see_delegates
-from .common import get_table
+from .common import add_service_errors, get_table
 
 
 def readable_communiques(user, table):
@@ -50,7 +50,7 @@ def communique_list(request, slug):
             try:
                 communique = services.communique_send(table=table, by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The communiqué is being sent. You can follow it below."))
                 return redirect(communique)
@@ -62,15 +62,6 @@ def communique_list(request, slug):
         "tables/communique_list.html",
         {"table": table, "page": page, "communiques": page.object_list, "form": form, "can_manage": manage},
     )
-
-
-def _add_errors(form, error):
-    """The service's refusal beside the field it is about, the form keeping what was typed."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required

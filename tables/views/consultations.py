@@ -14,7 +14,7 @@ from ..forms import ConsultationAnswerForm, ConsultationForm, PollSlotFormSet
 from ..models import Consultation, ConsultationAnswer, PollSlot
 from ..permissions import can_manage_table, can_see_delegates, organisations_represented
 from ..selectors import consultations as selectors
-from .common import get_table, parse_id
+from .common import add_service_errors, get_table, parse_id
 
 
 def _insider_table(request, slug, *, manage=False):
@@ -67,20 +67,11 @@ def consultation_create(request, slug):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The consultation is open; the members consulted were told."))
             return redirect(consultation)
     return render(request, "tables/consultation_form.html", {"table": table, "form": form, "slots": slots})
-
-
-def _add_errors(form, error):
-    """The service's refusal beside the field it is about, the form keeping what was typed."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _my_memberships(request, consultation):
@@ -167,7 +158,7 @@ def consultation_answer(request, slug, pk):
                 choices=form.choices() if consultation.is_poll else None,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if previous is None:
                 messages.success(request, _("Your organisation's answer was recorded."))
