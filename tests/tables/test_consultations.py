@@ -371,7 +371,8 @@ def test_choosing_a_slot_plans_the_meeting_at_its_times(world):
     assert meeting.items.exists(), "planned through meeting_create, with the standard items"
     # choosing the same slot again is harmless; another one is refused
     assert services.poll_choose_slot(consultation=consultation, slot=second, by=world.coordinator) == meeting
-    with pytest.raises(ValidationError, match="already chosen"):
+    # (the request above switched the thread to the page's language: back to English)
+    with translation.override("en"), pytest.raises(ValidationError, match="already chosen"):
         services.poll_choose_slot(consultation=consultation, slot=first, by=world.coordinator)
     assert Meeting.objects.filter(title=consultation.title).count() == 1
 
