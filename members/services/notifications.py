@@ -81,16 +81,15 @@ def notify(
             subject = render_text(f"{template}_subject.txt", values)
             body = render_text(f"{template}_message.txt", values)
             state = Notification.Email.NONE
-            if _without_email.get():
-                pass
-            elif delivery == Delivery.IMMEDIATE and person.email:
-                queued = queue_email(
-                    subject=subject, body=body, to=[person.email], kind=email_kind, reply_to=reply_to
-                )
-                if queued is not None:
-                    state = Notification.Email.SENT
-            elif delivery in (Delivery.DAILY, Delivery.WEEKLY) and person.email:
-                state = delivery
+            if person.email and not _without_email.get():
+                if delivery == Delivery.IMMEDIATE:
+                    queued = queue_email(
+                        subject=subject, body=body, to=[person.email], kind=email_kind, reply_to=reply_to
+                    )
+                    if queued is not None:
+                        state = Notification.Email.SENT
+                elif delivery in (Delivery.DAILY, Delivery.WEEKLY):
+                    state = delivery
         notifications.append(
             Notification(
                 recipient=person,
