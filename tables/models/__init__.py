@@ -11,6 +11,7 @@ from .membership import (
     Membership,
     Power,
     members_for_audience,
+    people_sitting_for,
 )
 from .minutes import FollowUp, Minutes, MinutesComment, MinutesNote, Resolution, majority_reached
 from .plan import (
@@ -98,4 +99,5 @@ __all__ = [
     "majority_reached",
     "members_for_audience",
     "number_items",
+    "people_sitting_for",
 ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.fields import ChoiceListField
-from members.models import Delegation, Organisation
+from members.models import Delegation, Organisation, User
 
 from .table import Table
 
@@ -124,6 +124,13 @@ def members_for_audience(table, audience: str, committee=None, sector: str = "")
     if audience == "committee":
         return memberships.filter(committees=committee)
     return memberships
+
+
+def people_sitting_for(memberships):
+    """The people, active today, who sit as delegate or substitute for these memberships,
+    each once, in order of id."""
+    seats = Delegation.objects.active().filter(membership__in=memberships).values("person_id")
+    return User.objects.filter(pk__in=seats, is_active=True).order_by("pk")
 
 
 class Coordinator(models.Model):

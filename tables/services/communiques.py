@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from members.models import Delegation, User
+from members.models import User
 from members.queue import enqueue
 
-from ..models import Committee, Communique, Table, members_for_audience
+from ..models import Committee, Communique, Table, members_for_audience, people_sitting_for
 
 __all__ = ["communique_recipients", "communique_send"]
 
@@ -18,8 +18,7 @@ def communique_recipients(communique: Communique):
     memberships = members_for_audience(
         communique.table_id, communique.audience, communique.committee_id, communique.sector
     )
-    people = Delegation.objects.active().filter(membership__in=memberships).values("person_id")
-    return User.objects.filter(pk__in=people, is_active=True).exclude(email="").order_by("pk")
+    return people_sitting_for(memberships).exclude(email="")
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from ..models import (
     PollChoice,
     PollSlot,
     Table,
+    people_sitting_for,
 )
 from .meetings import meeting_create
 
@@ -58,8 +59,7 @@ def check_slots(slots: list[tuple[datetime, datetime]], *, now=None) -> None:
 
 def consulted_people(consultation: Consultation):
     """The delegates and substitutes, active today, of the organisations consulted."""
-    people = Delegation.objects.active().filter(membership__in=consultation.consulted_memberships())
-    return User.objects.filter(pk__in=people.values("person_id"), is_active=True).order_by("pk")
+    return people_sitting_for(consultation.consulted_memberships())
 
 
 @transaction.atomic
