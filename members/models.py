@@ -405,6 +405,10 @@ class Notification(models.Model):
         PROGRESS_REPORT_DUE = "progress_report_due", _("Reminders: progress reports on our actions")
         CONSULTATION_OPENED = "consultation_opened", _("Consultations my organisation is asked to answer")
         CONSULTATION_CLOSED = "consultation_closed", _("Results of the consultations at my tables")
+        CONSULTATION_CLOSING = "consultation_closing", _("Reminders: a consultation closing unanswered")
+        CONSULTATION_PROPOSED = "consultation_proposed", _("Consultations proposed by member organisations")
+        FOLLOW_UP_ASSIGNED = "follow_up_assigned", _("Follow-ups given to my organisation")
+        REVIEW_ASSIGNED = "review_assigned", _("Applications given to me to review")
 
     class Email(models.TextChoices):
         """Where the email of a notification stands."""
@@ -490,4 +494,8 @@ DEFAULT_DELIVERY = {
     # A consultation asks for an answer before it closes; its results only inform.
     Notification.Kind.CONSULTATION_OPENED: NotificationPreference.Delivery.IMMEDIATE,
     Notification.Kind.CONSULTATION_CLOSED: NotificationPreference.Delivery.DAILY,
+    Notification.Kind.CONSULTATION_CLOSING: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.CONSULTATION_PROPOSED: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.FOLLOW_UP_ASSIGNED: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.REVIEW_ASSIGNED: NotificationPreference.Delivery.IMMEDIATE,
 }

@@ -172,7 +172,9 @@ class ResolutionForm(forms.ModelForm):
             empty_label=_("No particular item"),
         )
         # Radio buttons without the empty "---------" choice: a resolution has both.
-        self.fields["mode"].choices = Resolution.Mode.choices
+        self.fields["mode"].choices = [
+            c for c in Resolution.Mode.choices if c[0] != Resolution.Mode.ELECTRONIC
+        ]
         self.fields["result"].choices = Resolution.Result.choices
         proposer_help = _("Organisations recorded as present at the meeting.")
         self.fields["proposed_by"] = MembershipField(

@@ -33,6 +33,8 @@ class StandardItem(models.TextChoices):
     AGENDA_ADOPTION = "agenda_adoption", _("Adoption of the agenda")
     MINUTES_ADOPTION = "minutes_adoption", _("Adoption of the minutes of the previous meeting")
     BUSINESS_ARISING = "business_arising", _("Business arising from the minutes")
+    # Only on the agenda of a meeting that follows decisions taken by electronic vote.
+    RATIFICATION = "ratification", _("Ratification of the decisions taken between meetings")
     VARIA = "varia", _("Other business")
     CLOSING = "closing", _("Closing of the meeting")
 

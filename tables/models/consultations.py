@@ -2,6 +2,8 @@
 a text (« avis »), or for the dates they could meet (« sondage de disponibilités »), so
 that the table keeps working between its meetings."""
 
+import math
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,12 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from .agenda import AgendaItem
 from .meeting import Committee, Meeting
 from .membership import Membership, members_for_audience
-from .table import Table
+from .minutes import Resolution
+from .table import EVoteMajority, GovernanceRules, Table
 
 # Members answer for their organisation: a day at least gives each one the time to ask.
 SHORTEST = timedelta(days=1)
@@ -38,9 +42,8 @@ class Consultation(models.Model):
     `closes_at` or until the coordination closes it early."""
 
     class Kind(models.TextChoices):
-        # An electronic vote will be a third kind, once votes have their rules and land in
-        # the resolution register.
         AVIS = "avis", _("Opinion on a text")
+        VOTE = "vote", _("Electronic vote")
         POLL = "poll", _("Availability poll")
 
     class Audience(models.TextChoices):
@@ -50,10 +53,23 @@ class Consultation(models.Model):
         COMMITTEE = "committee", _("The members of a committee")
 
     class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed by a member")
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
+        DECLINED = "declined", _("Declined")
 
-    TRANSITIONS = {Status.OPEN: {Status.CLOSED}, Status.CLOSED: set()}
+    class Outcome(models.TextChoices):
+        ADOPTED = "adopted", _("Adopted")
+        REJECTED = "rejected", _("Rejected")
+        NO_PARTICIPATION = "participation", _("Failed: too few answers")
+        TO_MEETING = "to_meeting", _("Sent back to a meeting")
+
+    TRANSITIONS = {
+        Status.PROPOSED: {Status.OPEN, Status.DECLINED},
+        Status.OPEN: {Status.CLOSED},
+        Status.CLOSED: set(),
+        Status.DECLINED: set(),
+    }
 
     table = models.ForeignKey(
         Table, verbose_name=_("table"), on_delete=models.CASCADE, related_name="consultations"
@@ -99,6 +115,44 @@ class Consultation(models.Model):
         blank=True,
         related_name="+",
     )
+    # A proposal from a member organisation, until the coordination accepts or declines it.
+    proposed_by = models.ForeignKey(
+        Membership,
+        verbose_name=_("proposed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decline_reason = models.TextField(_("reason given to the proposer"), blank=True)
+    # An electronic vote's result, computed at closing under the rules then in force and
+    # kept as it was, like a resolution's quorum.
+    outcome = models.CharField(_("result"), max_length=20, choices=Outcome.choices, blank=True)
+    rules = models.ForeignKey(
+        GovernanceRules,
+        verbose_name=_("rules applied"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    voting_members = models.PositiveSmallIntegerField(null=True, blank=True)
+    votes_for = models.PositiveSmallIntegerField(_("for"), null=True, blank=True)
+    votes_against = models.PositiveSmallIntegerField(_("against"), null=True, blank=True)
+    abstentions = models.PositiveSmallIntegerField(_("abstentions"), null=True, blank=True)
+    objections = models.PositiveSmallIntegerField(_("objections"), null=True, blank=True)
+    resolution = models.OneToOneField(
+        Resolution,
+        verbose_name=_("resolution"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultation",
+    )
+    # Where a vote sent back to a meeting, or refused by objections, was put on the agenda.
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -142,6 +196,18 @@ class Consultation(models.Model):
         return self.kind == self.Kind.POLL
 
     @property
+    def is_vote(self) -> bool:
+        return self.kind == self.Kind.VOTE
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.status == self.Status.PROPOSED
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status == self.Status.DECLINED
+
+    @property
     def is_closed(self) -> bool:
         """Closed by the coordination."""
         return self.status == self.Status.CLOSED
@@ -149,21 +215,25 @@ class Consultation(models.Model):
     @property
     def is_over(self) -> bool:
         """No more answers: closed, or past its closing time. Its results are shown."""
-        return self.is_closed or self.closes_at <= timezone.now()
+        return self.is_closed or (self.status == self.Status.OPEN and self.closes_at <= timezone.now())
 
     @property
     def is_upcoming(self) -> bool:
-        return not self.is_closed and timezone.now() < self.opens_at
+        return self.status == self.Status.OPEN and timezone.now() < self.opens_at
 
     @property
     def accepts_answers(self) -> bool:
-        return not self.is_over and not self.is_upcoming
+        return self.status == self.Status.OPEN and self.opens_at <= timezone.now() < self.closes_at
 
     @property
     def awaits_closing(self) -> bool:
-        return not self.is_closed and self.closes_at <= timezone.now()
+        return self.status == self.Status.OPEN and self.closes_at <= timezone.now()
 
     def state_label(self) -> str:
+        if self.is_proposed:
+            return _("Proposed, awaiting the coordination")
+        if self.is_declined:
+            return _("Declined")
         if self.is_closed:
             return _("Closed")
         if self.is_upcoming:
@@ -196,10 +266,109 @@ class Consultation(models.Model):
             }
         return self.get_audience_display()
 
+    def outcome_reason(self) -> str:
+        """Why an electronic vote ended as it did, in the reader's language."""
+        if not self.outcome:
+            return ""
+        return tally(
+            self.rules,
+            voting_members=self.voting_members or 0,
+            votes_for=self.votes_for or 0,
+            votes_against=self.votes_against or 0,
+            abstentions=self.abstentions or 0,
+            objections=self.objections or 0,
+        ).reason
+
+
+@dataclass(frozen=True)
+class Tally:
+    outcome: str
+    reason: str
+    unanimous: bool = False
+
+
+def tally(
+    rules: GovernanceRules,
+    *,
+    voting_members: int,
+    votes_for: int,
+    votes_against: int,
+    abstentions: int,
+    objections: int,
+) -> Tally:
+    """The result of an electronic vote under `rules`: participation first (a vote few
+    answered decides nothing), then the objections that ask for a debate at a meeting,
+    then the majority the rules require."""
+    Outcome = Consultation.Outcome
+    answered = votes_for + votes_against + abstentions
+    needed = math.ceil(voting_members * rules.e_vote_participation_percent / 100)
+    figures = {
+        "for": votes_for,
+        "against": votes_against,
+        "abstentions": abstentions,
+        "answered": answered,
+        "members": voting_members,
+        "needed": needed,
+        "percent": rules.e_vote_majority_percent,
+        "objections": objections,
+        "version": rules.version,
+    }
+    if answered == 0 or answered < needed:
+        return Tally(
+            Outcome.NO_PARTICIPATION,
+            ngettext(
+                "%(answered)s of %(members)s voting members answered; the rules (version %(version)s) "
+                "ask for %(needed)s at least.",
+                "%(answered)s of %(members)s voting members answered; the rules (version %(version)s) "
+                "ask for %(needed)s at least.",
+                voting_members,
+            )
+            % figures,
+        )
+    if rules.e_vote_objections and objections >= rules.e_vote_objections:
+        return Tally(
+            Outcome.TO_MEETING,
+            ngettext(
+                "%(objections)s organisation asked for a debate at a meeting: under the rules "
+                "(version %(version)s), the proposal goes to the next meeting.",
+                "%(objections)s organisations asked for a debate at a meeting: under the rules "
+                "(version %(version)s), the proposal goes to the next meeting.",
+                objections,
+            )
+            % figures,
+        )
+    unanimous = votes_against == 0 and votes_for > 0
+    if rules.e_vote_majority == EVoteMajority.UNANIMITY:
+        adopted = unanimous
+        required = gettext("unanimity of those who answered")
+    elif rules.e_vote_majority == EVoteMajority.MEMBERS:
+        adopted = votes_for * 100 > rules.e_vote_majority_percent * voting_members
+        required = gettext("more than %(percent)s %% of the %(members)s voting members") % figures
+    else:
+        adopted = votes_for * 100 > rules.e_vote_majority_percent * (votes_for + votes_against)
+        required = gettext("more than %(percent)s %% of the votes cast") % figures
+    figures["required"] = required
+    text = gettext("%(for)s for, %(against)s against, %(abstentions)s abstentions") % figures
+    if adopted:
+        return Tally(
+            Outcome.ADOPTED,
+            gettext("%(text)s: adopted (the rules ask for %(required)s).") % {**figures, "text": text},
+            unanimous=unanimous,
+        )
+    return Tally(
+        Outcome.REJECTED,
+        gettext("%(text)s: not adopted (the rules ask for %(required)s).") % {**figures, "text": text},
+    )
+
 
 class ConsultationAnswer(models.Model):
     """The answer of one member organisation, given by one of its delegates or substitutes
-    and changed by any of them until the consultation closes."""
+    and changed by any of them until the consultation closes. A vote, once cast, is final."""
+
+    class Vote(models.TextChoices):
+        FOR = "for", _("For")
+        AGAINST = "against", _("Against")
+        ABSTAIN = "abstain", _("Abstention")
 
     consultation = models.ForeignKey(
         Consultation, verbose_name=_("consultation"), on_delete=models.CASCADE, related_name="answers"
@@ -215,6 +384,13 @@ class ConsultationAnswer(models.Model):
         related_name="+",
     )
     comment = models.TextField(_("comment"), blank=True)
+    vote = models.CharField(_("vote"), max_length=10, choices=Vote.choices, blank=True)
+    objection = models.BooleanField(
+        _("asks for a debate at a meeting"),
+        default=False,
+        help_text=_("The organisation asks that the question be decided at a meeting, not between meetings."),
+    )
+    as_substitute = models.BooleanField(default=False)
     created_at = models.DateTimeField(_("answered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 

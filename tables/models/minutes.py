@@ -102,6 +102,7 @@ class Resolution(models.Model):
         CONSENSUS = "consensus", _("Consensus")
         CONSENT = "consent", _("Consent")
         VOTE = "vote", _("Vote")
+        ELECTRONIC = "electronic", _("Electronic vote between meetings")
 
     class Result(models.TextChoices):
         CONSENSUS = "consensus", _("Adopted by consensus")
@@ -113,8 +114,24 @@ class Resolution(models.Model):
     table = models.ForeignKey(
         Table, verbose_name=_("table"), on_delete=models.CASCADE, related_name="resolutions"
     )
+    # None for a decision taken between meetings by electronic vote: it has no minutes of
+    # its own, and is ratified at `ratification_meeting`.
     meeting = models.ForeignKey(
-        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="resolutions"
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="resolutions",
+    )
+    decided_at = models.DateTimeField(_("adopted electronically on"), null=True, blank=True)
+    ratification_meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("ratified at"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ratified_resolutions",
     )
     item = models.ForeignKey(
         AgendaItem,
@@ -200,7 +217,11 @@ class Resolution(models.Model):
         verbose_name = _("resolution")
         verbose_name_plural = _("resolutions")
         constraints = [
-            models.UniqueConstraint(fields=["table", "number"], name="one_resolution_number_per_table")
+            models.UniqueConstraint(fields=["table", "number"], name="one_resolution_number_per_table"),
+            models.CheckConstraint(
+                condition=models.Q(meeting__isnull=False) | models.Q(mode="electronic"),
+                name="resolution_at_a_meeting_or_electronic",
+            ),
         ]
         indexes = [models.Index(fields=["table", "created_at"])]
 
@@ -215,11 +236,25 @@ class Resolution(models.Model):
     def quorum_reached(self):
         return self.quorum_present >= self.quorum_required
 
+    @property
+    def is_electronic(self):
+        return self.mode == self.Mode.ELECTRONIC
+
+    @property
+    def is_ratified(self):
+        """An electronic decision is ratified once the minutes of the meeting that took
+        note of it are adopted."""
+        meeting = self.ratification_meeting
+        return bool(meeting and hasattr(meeting, "minutes") and meeting.minutes.is_adopted)
+
     def clean(self):
         errors = {}
         if self.proposed_by_id and self.seconded_by_id and self.proposed_by_id == self.seconded_by_id:
             errors["seconded_by"] = _("The same organisation cannot propose and second.")
-        if self.mode == self.Mode.VOTE:
+        if self.mode == self.Mode.ELECTRONIC:
+            # Counted by the platform at the vote's closing, under the rules then in force.
+            pass
+        elif self.mode == self.Mode.VOTE:
             if self.votes_for is None or self.votes_against is None:
                 errors["votes_for"] = _("Enter the votes for and against.")
             else:
@@ -240,7 +275,7 @@ class Resolution(models.Model):
                     errors["result"] = _("These votes give a majority: the resolution is adopted.")
                 elif self.result in {self.Result.CONSENSUS, self.Result.CONSENT}:
                     errors["result"] = _("A vote adopts by majority or unanimously, or rejects.")
-        elif self.result in {self.Result.MAJORITY, self.Result.UNANIMITY} and self.mode != self.Mode.VOTE:
+        elif self.result in {self.Result.MAJORITY, self.Result.UNANIMITY}:
             errors["result"] = _("A majority or unanimity is counted by a vote.")
         if self.mode == self.Mode.CONSENSUS and self.result == self.Result.CONSENT:
             errors["result"] = _("Choose the result that matches the decision mode.")

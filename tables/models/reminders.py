@@ -58,6 +58,13 @@ class ReminderSettings(models.Model):
         _("The lead organisation of each action of an adopted plan, again as long as no report comes."),
         most=365,
     )
+    consultation_unanswered = models.BooleanField(_("consultation closing without an answer"), default=True)
+    consultation_unanswered_days = _days(
+        _("days before it closes"),
+        2,
+        _("The delegates and substitutes of each consulted organisation that has not answered."),
+        most=30,
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

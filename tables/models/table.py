@@ -117,6 +117,12 @@ class Table(models.Model):
         )
 
 
+class EVoteMajority(models.TextChoices):
+    CAST = "cast", _("A share of the votes cast (abstentions not counted)")
+    MEMBERS = "members", _("A share of all the voting members")
+    UNANIMITY = "unanimity", _("Unanimity of those who answer (no vote against)")
+
+
 class GovernanceRules(models.Model):
     """One version of a table's rules of operation. Versions are never edited: a change by
     resolution adds a new version that takes effect on a date."""
@@ -158,6 +164,48 @@ class GovernanceRules(models.Model):
     one_vote_per_organisation = models.BooleanField(_("one vote per member organisation"), default=True)
     substitutes_may_vote = models.BooleanField(
         _("a substitute votes when the delegate is absent"), default=True
+    )
+    # Decisions between meetings (electronic votes) and consultations proposed by members.
+    e_votes_allowed = models.BooleanField(
+        _("decisions between meetings by electronic vote"),
+        default=False,
+        help_text=_("Each adopted vote is recorded in the register and ratified at the next meeting."),
+    )
+    e_vote_majority = models.CharField(
+        _("majority required for an electronic vote"),
+        max_length=20,
+        choices=EVoteMajority.choices,
+        default=EVoteMajority.CAST,
+    )
+    e_vote_majority_percent = models.PositiveSmallIntegerField(
+        _("share of the votes (%)"),
+        default=50,
+        validators=[MinValueValidator(50), MaxValueValidator(100)],
+        help_text=_("50 means more than half; 66 means two thirds. Not used for unanimity."),
+    )
+    e_vote_participation_percent = models.PositiveSmallIntegerField(
+        _("minimum participation (% of voting members)"),
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Below this share of voting members answering (abstentions count), the vote fails."),
+    )
+    e_vote_min_days = models.PositiveSmallIntegerField(
+        _("shortest electronic vote (days)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    e_vote_objections = models.PositiveSmallIntegerField(
+        _("objections that send the matter back to a meeting"),
+        default=1,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "This many organisations asking for a debate send the proposal to the next meeting. 0: never."
+        ),
+    )
+    members_may_propose = models.BooleanField(
+        _("member organisations may propose consultations"),
+        default=False,
+        help_text=_("The coordination accepts or declines each proposal."),
     )
     note = models.TextField(_("what changed and why"), blank=True)
     created_by = models.ForeignKey(

@@ -352,6 +352,16 @@ def _check_adoption_kept(resolution: Resolution, adopted: Minutes | None) -> Non
         )
 
 
+def _check_not_electronic(resolution: Resolution) -> None:
+    if resolution.is_electronic:
+        raise ValidationError(
+            _(
+                "This resolution was adopted by electronic vote: it is not in any minutes, and "
+                "stays as the vote decided it. A later resolution may amend or repeal it."
+            )
+        )
+
+
 @transaction.atomic
 def resolution_update(*, resolution: Resolution, by: User, **fields) -> Resolution:
     """Amend a resolution (its fields, or the `item` it is recorded under) while the
@@ -359,6 +369,7 @@ def resolution_update(*, resolution: Resolution, by: User, **fields) -> Resoluti
     recorded do not change."""
     _take(fields, (*RESOLUTION_FIELDS, "item"))
     resolution = Resolution.objects.select_for_update().select_related("meeting").get(pk=resolution.pk)
+    _check_not_electronic(resolution)
     meeting = resolution.meeting
     _check_open(_locked_minutes(meeting))
     if "item" in fields:
@@ -388,6 +399,7 @@ def resolution_delete(*, resolution: Resolution, by: User) -> None:
     those minutes are locked by it.
     """
     resolution = Resolution.objects.select_for_update().select_related("meeting").get(pk=resolution.pk)
+    _check_not_electronic(resolution)
     _check_open(_locked_minutes(resolution.meeting))
     adopted = Minutes.objects.filter(adopted_by=resolution).select_related("meeting").first()
     if adopted is not None:
