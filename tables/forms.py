@@ -15,6 +15,7 @@ from .forms_meetings import DateTimeInput
 from .models import (
     Communique,
     Consultation,
+    ConsultationAnswer,
     GovernanceRules,
     Invitation,
     Membership,
@@ -86,14 +87,44 @@ class RulesForm(forms.ModelForm):
             "majority_percent",
             "one_vote_per_organisation",
             "substitutes_may_vote",
+            "e_votes_allowed",
+            "e_vote_majority",
+            "e_vote_majority_percent",
+            "e_vote_participation_percent",
+            "e_vote_min_days",
+            "e_vote_objections",
+            "members_may_propose",
             "note",
         ]
         widgets = {
             "effective_from": DateInput(),
             "note": forms.Textarea(attrs={"rows": 3}),
             "decision_mode": forms.RadioSelect,
+            "e_vote_majority": forms.RadioSelect,
         }
         help_texts = {"note": _("For example: amended by resolution 2026-03-04.")}
+
+    # Only read when electronic votes are allowed: left empty, they keep the version in
+    # force (or the defaults).
+    E_VOTE_FIELDS = (
+        "e_vote_majority",
+        "e_vote_majority_percent",
+        "e_vote_participation_percent",
+        "e_vote_min_days",
+        "e_vote_objections",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.E_VOTE_FIELDS:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.E_VOTE_FIELDS:
+            if cleaned.get(name) in (None, "") and name not in self.errors:
+                cleaned[name] = self.initial.get(name, GovernanceRules._meta.get_field(name).default)
+        return cleaned
 
 
 class MembershipForm(forms.ModelForm):
@@ -227,17 +258,34 @@ class ConsultationForm(forms.ModelForm):
             "closes_at": DateTimeInput(),
         }
         help_texts = {
-            "text": _("For an opinion: the text members comment on. For a poll: what the meeting is about."),
+            "text": _(
+                "For an opinion: the text members comment on. For an electronic vote: the proposed "
+                "resolution, as it would enter the register. For a poll: what the meeting is about."
+            ),
             "opens_at": _("Members are told at once, with the dates; they answer from this time."),
             "committee": _("Only when consulting the members of a committee."),
         }
 
-    def __init__(self, *args, table, **kwargs):
+    def __init__(self, *args, table, memberships=None, **kwargs):
+        """`memberships`: for a member's proposal, the organisations the person may
+        propose for (an opinion or a vote only, never a poll)."""
         super().__init__(*args, **kwargs)
         self.instance.table = table
         self.fields["committee"].queryset = table.committees.all()
         self.fields["audience"].widget = forms.RadioSelect(choices=Consultation.Audience.choices)
-        self.fields["kind"].widget = forms.RadioSelect(choices=Consultation.Kind.choices)
+        self.fields["audience"].help_text = _("An electronic vote always consults the voting members.")
+        kinds = Consultation.Kind.choices
+        if memberships is not None:
+            kinds = [choice for choice in kinds if choice[0] != Consultation.Kind.POLL]
+            self.fields["membership"] = forms.TypedChoiceField(
+                label=_("Proposed by"), coerce=int, choices=[(m.pk, m.organisation.name) for m in memberships]
+            )
+            if len(memberships) == 1:
+                self.fields["membership"].widget = forms.HiddenInput()
+                self.fields["membership"].initial = memberships[0].pk
+            self.order_fields(["membership"])
+        self.fields["kind"].choices = kinds
+        self.fields["kind"].widget = forms.RadioSelect(choices=kinds)
         if not self.is_bound:
             now = timezone.localtime().replace(second=0, microsecond=0)
             self.initial.setdefault("opens_at", now)
@@ -329,6 +377,40 @@ class ConsultationAnswerForm(forms.Form):
 
     def choices(self) -> dict[int, str]:
         return {int(name.removeprefix("slot_")): self.cleaned_data[name] for name in self.slot_fields}
+
+
+class ConsultationVoteForm(forms.Form):
+    """One voting organisation's vote on a proposed resolution."""
+
+    membership = forms.TypedChoiceField(label=_("Voting for"), coerce=int)
+    vote = forms.ChoiceField(
+        label=_("Your organisation's vote"),
+        choices=ConsultationAnswer.Vote.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose for, against or abstention.")},
+    )
+    objection = forms.BooleanField(
+        label=_("We ask that this question be decided at a meeting"),
+        required=False,
+        help_text=_("Enough such requests, as the table's rules set, send the proposal to the next meeting."),
+    )
+    comment = forms.CharField(
+        label=_("Explanation (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, consultation, memberships, answer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consultation = consultation
+        self.fields["membership"].choices = [(m.pk, m.organisation.name) for m in memberships]
+        if len(memberships) == 1:
+            self.fields["membership"].widget = forms.HiddenInput()
+            self.fields["membership"].initial = memberships[0].pk
+
+
+class ProposalDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason given to the organisation"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 def slot_label(slot) -> str:

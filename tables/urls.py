@@ -52,6 +52,21 @@ urlpatterns = [
         name="consultation-answer",
     ),
     path(
+        "tables/<slug:slug>/consultations/propose/",
+        consultations.consultation_propose,
+        name="consultation-propose",
+    ),
+    path(
+        "tables/<slug:slug>/consultations/<id:pk>/accept/",
+        consultations.consultation_accept,
+        name="consultation-accept",
+    ),
+    path(
+        "tables/<slug:slug>/consultations/<id:pk>/decline/",
+        consultations.consultation_decline,
+        name="consultation-decline",
+    ),
+    path(
         "tables/<slug:slug>/consultations/<id:pk>/close/",
         consultations.consultation_close,
         name="consultation-close",

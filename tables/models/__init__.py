@@ -1,6 +1,6 @@
 from .agenda import AgendaAttachment, AgendaItem, ItemKind, StandardItem, TableRole, number_items
 from .communique import Communique
-from .consultations import Consultation, ConsultationAnswer, PollChoice, PollSlot
+from .consultations import Consultation, ConsultationAnswer, PollChoice, PollSlot, tally
 from .document import Document
 from .meeting import Attendance, CalendarFeed, Committee, ConvocationDelivery, Meeting
 from .membership import (
@@ -40,7 +40,7 @@ from .regional import (
     SelfAssessment,
 )
 from .reminders import ReminderSent, ReminderSettings
-from .table import GovernanceRules, Table, Theme
+from .table import EVoteMajority, GovernanceRules, Table, Theme
 
 __all__ = [
     "Action",
@@ -69,6 +69,7 @@ __all__ = [
     "ConvocationDelivery",
     "Coordinator",
     "Document",
+    "EVoteMajority",
     "FollowUp",
     "GovernanceRules",
     "Indicator",
@@ -100,4 +101,5 @@ __all__ = [
     "members_for_audience",
     "number_items",
     "people_sitting_for",
+    "tally",
 ]

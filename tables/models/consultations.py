@@ -284,11 +284,12 @@ class Consultation(models.Model):
 class Tally:
     outcome: str
     reason: str
+    needed: int = 0
     unanimous: bool = False
 
 
 def tally(
-    rules: GovernanceRules,
+    rules: GovernanceRules | None,
     *,
     voting_members: int,
     votes_for: int,
@@ -298,8 +299,17 @@ def tally(
 ) -> Tally:
     """The result of an electronic vote under `rules`: participation first (a vote few
     answered decides nothing), then the objections that ask for a debate at a meeting,
-    then the majority the rules require."""
+    then the majority the rules require. Rules that no longer allow decisions between
+    meetings send the proposal to a meeting."""
     Outcome = Consultation.Outcome
+    if rules is None or not rules.e_votes_allowed:
+        return Tally(
+            Outcome.TO_MEETING,
+            gettext(
+                "The rules in force at closing no longer allow decisions between meetings: "
+                "the proposal goes to the next meeting."
+            ),
+        )
     answered = votes_for + votes_against + abstentions
     needed = math.ceil(voting_members * rules.e_vote_participation_percent / 100)
     figures = {
@@ -324,6 +334,7 @@ def tally(
                 voting_members,
             )
             % figures,
+            needed,
         )
     if rules.e_vote_objections and objections >= rules.e_vote_objections:
         return Tally(
@@ -336,6 +347,7 @@ def tally(
                 objections,
             )
             % figures,
+            needed,
         )
     unanimous = votes_against == 0 and votes_for > 0
     if rules.e_vote_majority == EVoteMajority.UNANIMITY:
@@ -353,11 +365,13 @@ def tally(
         return Tally(
             Outcome.ADOPTED,
             gettext("%(text)s: adopted (the rules ask for %(required)s).") % {**figures, "text": text},
+            needed,
             unanimous=unanimous,
         )
     return Tally(
         Outcome.REJECTED,
         gettext("%(text)s: not adopted (the rules ask for %(required)s).") % {**figures, "text": text},
+        needed,
     )
 
 

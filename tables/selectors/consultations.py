@@ -23,24 +23,32 @@ __all__ = ["consultation_answers", "consultation_counts", "consultation_list", "
 SOON_DAYS = 2
 
 
-def consultation_list(table, *, organisation_ids=frozenset()):
-    """The table's consultations, those accepting answers first, then those still to
-    open, then the others, newest first within each; each with its number of answers and
-    whether one of `organisation_ids` (the reader's) answered it."""
+def consultation_list(table, *, organisation_ids=frozenset(), manage=False):
+    """The table's consultations, members' proposals awaiting a decision first, then
+    those accepting answers, then those still to open, then the others, newest first
+    within each; each with its number of answers and whether one of `organisation_ids`
+    (the reader's) answered it. Proposals, and declined ones, are listed for the
+    coordination (`manage`) and the organisation that proposed them only."""
     now = timezone.now()
     mine = ConsultationAnswer.objects.filter(
         consultation_id=OuterRef("pk"), membership__organisation_id__in=organisation_ids
     )
+    consultations = Consultation.objects.filter(table=table)
+    if not manage:
+        consultations = consultations.filter(
+            Q(status__in=[Consultation.Status.OPEN, Consultation.Status.CLOSED])
+            | Q(proposed_by__organisation_id__in=organisation_ids)
+        )
     return (
-        Consultation.objects.filter(table=table)
-        .select_related("table", "committee")
+        consultations.select_related("table", "committee", "proposed_by__organisation")
         .annotate(
             answer_count=Count("answers"),
             answered_by_mine=Exists(mine),
             rank=Case(
-                When(status=Consultation.Status.OPEN, opens_at__lte=now, closes_at__gt=now, then=Value(0)),
-                When(status=Consultation.Status.OPEN, opens_at__gt=now, then=Value(1)),
-                default=Value(2),
+                When(status=Consultation.Status.PROPOSED, then=Value(0)),
+                When(status=Consultation.Status.OPEN, opens_at__lte=now, closes_at__gt=now, then=Value(1)),
+                When(status=Consultation.Status.OPEN, opens_at__gt=now, then=Value(2)),
+                default=Value(3),
                 output_field=IntegerField(),
             ),
         )
@@ -61,11 +69,19 @@ def consultation_counts(consultation: Consultation) -> dict:
                 no=Count("choices", filter=Q(choices__available=available.NO)),
             )
         )
-    return {
-        "consulted": consultation.consulted_memberships().count(),
-        "answered": consultation.answers.count(),
-        "slots": slots,
-    }
+    counts = {"consulted": consultation.consulted_memberships().count(), "slots": slots}
+    if consultation.is_vote:
+        Vote = ConsultationAnswer.Vote
+        counts |= consultation.answers.aggregate(
+            answered=Count("pk"),
+            votes_for=Count("pk", filter=Q(vote=Vote.FOR)),
+            votes_against=Count("pk", filter=Q(vote=Vote.AGAINST)),
+            abstentions=Count("pk", filter=Q(vote=Vote.ABSTAIN)),
+            objections=Count("pk", filter=Q(objection=True)),
+        )
+    else:
+        counts["answered"] = consultation.answers.count()
+    return counts
 
 
 def consultation_answers(consultation: Consultation):
@@ -74,7 +90,9 @@ def consultation_answers(consultation: Consultation):
     came; otherwise by organisation."""
     answers = consultation.answers.prefetch_related("choices")
     if consultation.anonymous:
-        return answers.only("pk", "consultation_id", "comment", "created_at", "updated_at").order_by("pk")
+        return answers.only(
+            "pk", "consultation_id", "comment", "vote", "objection", "created_at", "updated_at"
+        ).order_by("pk")
     answers = answers.select_related("membership__organisation", "person")
     return answers.order_by("membership__organisation__name")
 
@@ -91,6 +109,7 @@ def todo_items(user) -> list[TodoItem]:
     if access.delegations:
         items += _to_answer(access)
     if access.coordinated_table_ids:
+        items += _to_decide(access.coordinated_table_ids)
         items += _to_close(access.coordinated_table_ids)
     return items
 
@@ -126,13 +145,17 @@ def _to_answer(access: Access) -> list[TodoItem]:
             | Q(audience=Consultation.Audience.VOTING, voting_waiting=True)
             | Q(audience=Consultation.Audience.COMMITTEE, committee_waiting=True)
         )
-        .values("pk", "title", "closes_at", "table__slug", "table__name", "table__acronym")
+        .values("pk", "kind", "title", "closes_at", "table__slug", "table__name", "table__acronym")
         .order_by("closes_at", "pk")
     )
     soon = timezone.now() + timedelta(days=SOON_DAYS)
     return [
         TodoItem(
-            label=_("Answer the consultation “%(title)s” (closes on %(date)s)")
+            label=(
+                _("Vote on “%(title)s” (closes on %(date)s)")
+                if row["kind"] == Consultation.Kind.VOTE
+                else _("Answer the consultation “%(title)s” (closes on %(date)s)")
+            )
             % {
                 "title": row["title"],
                 "date": date_format(timezone.localtime(row["closes_at"]), "DATETIME_FORMAT"),
@@ -140,6 +163,30 @@ def _to_answer(access: Access) -> list[TodoItem]:
             count=1,
             url=reverse("tables:consultation-detail", args=[row["table__slug"], row["pk"]]),
             urgency="soon" if row["closes_at"] <= soon else "normal",
+            table=_short_name(row),
+        )
+        for row in rows
+    ]
+
+
+def _to_decide(table_ids) -> list[TodoItem]:
+    rows = (
+        Consultation.objects.filter(status=Consultation.Status.PROPOSED, table_id__in=table_ids)
+        .values("table__slug", "table__name", "table__acronym")
+        .annotate(count=Count("pk"))
+        .order_by("table__name")
+    )
+    return [
+        TodoItem(
+            label=ngettext(
+                "%(count)s consultation proposed by members to accept or decline",
+                "%(count)s consultations proposed by members to accept or decline",
+                row["count"],
+            )
+            % {"count": row["count"]},
+            count=row["count"],
+            url=reverse("tables:consultation-list", args=[row["table__slug"]]),
+            urgency="normal",
             table=_short_name(row),
         )
         for row in rows

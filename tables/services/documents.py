@@ -220,7 +220,9 @@ def _agenda_fingerprint(meeting: Meeting) -> tuple:
 
 def _minutes_fingerprint(minutes: Minutes) -> tuple:
     meeting = minutes.meeting
-    resolutions = Resolution.objects.filter(Q(meeting_id=meeting.pk) | Q(corrects_id=minutes.pk)).aggregate(
+    resolutions = Resolution.objects.filter(
+        Q(meeting_id=meeting.pk) | Q(corrects_id=minutes.pk) | Q(ratification_meeting_id=meeting.pk)
+    ).aggregate(
         count=Count("pk", distinct=True),
         changed=Max("updated_at"),
         dissenting=Count("dissenting"),
@@ -256,6 +258,7 @@ def _register_fingerprint(table: Table) -> tuple:
         changed=Max("updated_at"),
         meetings=Max("meeting__updated_at"),
         adopted=Count("pk", filter=Q(meeting__minutes__status=Minutes.Status.ADOPTED)),
+        ratified=Count("pk", filter=Q(ratification_meeting__minutes__status=Minutes.Status.ADOPTED)),
     )
     return (table.updated_at, table.logo.name, resolutions)
 
@@ -282,6 +285,7 @@ def _agenda_context(meeting: Meeting) -> dict:
         "meeting": meeting,
         "items": items,
         "follow_ups": follow_ups,
+        "ratified": list(meeting.ratified_resolutions.order_by("number")),
         "total_minutes": sum(item.duration_minutes for item in items),
     }
 
@@ -361,6 +365,7 @@ def _minutes_context(minutes: Minutes) -> dict:
         "items": items,
         "follow_ups": follow_ups,
         "corrections": corrections,
+        "ratified": list(meeting.ratified_resolutions.order_by("number")),
     }
 
 
@@ -368,7 +373,11 @@ def _register_context(table: Table) -> dict:
     resolutions = list(
         Resolution.objects.filter(table=table)
         .select_related(
-            "meeting__minutes", "proposed_by__organisation", "seconded_by__organisation", "corrects__meeting"
+            "meeting__minutes",
+            "ratification_meeting__minutes",
+            "proposed_by__organisation",
+            "seconded_by__organisation",
+            "corrects__meeting",
         )
         .order_by("number")
     )

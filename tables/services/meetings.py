@@ -23,6 +23,7 @@ from ..models import (
     Table,
 )
 from ..models.agenda import STANDARD_AFTER, STANDARD_BEFORE
+from .ratification import decisions_carry, next_plenary_meeting
 
 __all__ = [
     "attachment_add",
@@ -72,6 +73,9 @@ def meeting_create(*, table: Table, by: User | None, **fields) -> Meeting:
             position=position if (standard, kind, minutes) in STANDARD_BEFORE else 10_000 + position,
         )
     _renumber(meeting)
+    if next_plenary_meeting(table) == meeting:
+        decisions_carry(meeting=meeting)
+        _renumber(meeting)
     return meeting
 
 

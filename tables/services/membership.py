@@ -39,6 +39,13 @@ RULE_FIELDS = (
     "majority_percent",
     "one_vote_per_organisation",
     "substitutes_may_vote",
+    "e_votes_allowed",
+    "e_vote_majority",
+    "e_vote_majority_percent",
+    "e_vote_participation_percent",
+    "e_vote_min_days",
+    "e_vote_objections",
+    "members_may_propose",
 )
 
 

@@ -368,7 +368,9 @@ def resolution_update(*, resolution: Resolution, by: User, **fields) -> Resoluti
     minutes that record it are not adopted. Its number and the quorum kept when it was
     recorded do not change."""
     _take(fields, (*RESOLUTION_FIELDS, "item"))
-    resolution = Resolution.objects.select_for_update().select_related("meeting").get(pk=resolution.pk)
+    resolution = (
+        Resolution.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=resolution.pk)
+    )
     _check_not_electronic(resolution)
     meeting = resolution.meeting
     _check_open(_locked_minutes(meeting))
@@ -398,7 +400,9 @@ def resolution_delete(*, resolution: Resolution, by: User) -> None:
     been circulated and cited. A resolution that adopted other minutes cannot be deleted:
     those minutes are locked by it.
     """
-    resolution = Resolution.objects.select_for_update().select_related("meeting").get(pk=resolution.pk)
+    resolution = (
+        Resolution.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=resolution.pk)
+    )
     _check_not_electronic(resolution)
     _check_open(_locked_minutes(resolution.meeting))
     adopted = Minutes.objects.filter(adopted_by=resolution).select_related("meeting").first()

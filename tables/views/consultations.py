@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import services
-from ..forms import ConsultationAnswerForm, ConsultationForm, PollSlotFormSet
+from ..forms import (
+    ConsultationAnswerForm,
+    ConsultationForm,
+    ConsultationVoteForm,
+    PollSlotFormSet,
+    ProposalDeclineForm,
+)
 from ..models import Consultation, ConsultationAnswer, PollSlot
 from ..permissions import can_manage_table, can_see_delegates, organisations_represented
 from ..selectors import consultations as selectors
@@ -25,27 +31,43 @@ def _insider_table(request, slug, *, manage=False):
     return table
 
 
-def _consultation(table, pk):
-    return get_object_or_404(
-        Consultation.objects.select_related("table", "committee", "meeting"), table=table, pk=pk
+def _consultation(request, table, pk):
+    """The consultation, if the reader may see it: a member's proposal, until it is
+    accepted, is for the coordination and the organisation that proposed it only (404
+    for the others, who are not to know of it)."""
+    consultation = get_object_or_404(
+        Consultation.objects.select_related(
+            "table", "committee", "meeting", "proposed_by__organisation", "resolution", "rules"
+        ),
+        table=table,
+        pk=pk,
     )
+    if consultation.status in {Consultation.Status.PROPOSED, Consultation.Status.DECLINED}:
+        proposer = consultation.proposed_by.organisation_id if consultation.proposed_by_id else None
+        if not can_manage_table(request.user, table) and proposer not in organisations_represented(
+            request.user, table
+        ):
+            raise Http404
+    return consultation
 
 
 @login_required
 @require_GET
 def consultation_list(request, slug):
     table = _insider_table(request, slug)
-    consultations = selectors.consultation_list(
-        table, organisation_ids=organisations_represented(request.user, table)
-    )
+    manage = can_manage_table(request.user, table)
+    represented = organisations_represented(request.user, table)
+    consultations = selectors.consultation_list(table, organisation_ids=represented, manage=manage)
+    rules = table.rules_on()
     return render(
         request,
         "tables/consultation_list.html",
         {
             "table": table,
             "consultations": consultations,
-            "can_manage": can_manage_table(request.user, table),
-            "represents": bool(organisations_represented(request.user, table)),
+            "can_manage": manage,
+            "represents": bool(represented),
+            "can_propose": bool(represented) and bool(rules and rules.members_may_propose),
         },
     )
 
@@ -71,7 +93,89 @@ def consultation_create(request, slug):
         else:
             messages.success(request, _("The consultation is open; the members consulted were told."))
             return redirect(consultation)
-    return render(request, "tables/consultation_form.html", {"table": table, "form": form, "slots": slots})
+    return render(
+        request,
+        "tables/consultation_form.html",
+        {"table": table, "form": form, "slots": slots, "rules": table.rules_on()},
+    )
+
+
+def _proposing_memberships(request, table):
+    represented = organisations_represented(request.user, table)
+    return list(
+        table.memberships.active()
+        .filter(organisation_id__in=represented)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_propose(request, slug):
+    """A member organisation's delegate or substitute proposes a consultation, where the
+    table's rules allow it (403 otherwise, and to anyone who represents no member)."""
+    table = _insider_table(request, slug)
+    memberships = _proposing_memberships(request, table)
+    rules = table.rules_on()
+    if not memberships or not (rules and rules.members_may_propose):
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else None
+    form = ConsultationForm(data, request.FILES or None, table=table, memberships=memberships)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        membership = next((m for m in memberships if m.pk == fields.pop("membership")), None)
+        if membership is None:
+            raise PermissionDenied
+        try:
+            consultation = services.consultation_propose(
+                table=table, membership=membership, by=request.user, **fields
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Your proposal was sent to the coordination, which will accept or decline it.")
+            )
+            return redirect(consultation)
+    return render(
+        request,
+        "tables/consultation_form.html",
+        {"table": table, "form": form, "slots": None, "rules": rules, "proposal": True},
+    )
+
+
+@login_required
+@require_POST
+def consultation_accept(request, slug, pk):
+    table = get_table(request, slug, manage=True)
+    consultation = _consultation(request, table, pk)
+    try:
+        services.consultation_accept(consultation=consultation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The consultation is open; the members consulted were told."))
+    return redirect(consultation)
+
+
+@login_required
+@require_POST
+def consultation_decline(request, slug, pk):
+    table = get_table(request, slug, manage=True)
+    consultation = _consultation(request, table, pk)
+    form = ProposalDeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consultation_decline(
+                consultation=consultation, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The proposal was declined; the organisation was told why."))
+            return redirect(consultation)
+    return _detail(request, table, consultation, decline_form=form)
 
 
 def _my_memberships(request, consultation):
@@ -87,7 +191,7 @@ def _my_memberships(request, consultation):
     )
 
 
-def _detail(request, table, consultation, *, form=None, status=200):
+def _detail(request, table, consultation, *, form=None, decline_form=None, status=200):
     manage = can_manage_table(request.user, table)
     memberships = _my_memberships(request, consultation)
     mine = (
@@ -99,7 +203,13 @@ def _detail(request, table, consultation, *, form=None, status=200):
         else None
     )
     if form is None and memberships and consultation.accepts_answers:
-        form = ConsultationAnswerForm(consultation=consultation, memberships=memberships, answer=mine)
+        if consultation.is_vote:
+            if mine is None or mine.as_substitute:
+                form = ConsultationVoteForm(consultation=consultation, memberships=memberships)
+        else:
+            form = ConsultationAnswerForm(consultation=consultation, memberships=memberships, answer=mine)
+    if decline_form is None and manage and consultation.is_proposed:
+        decline_form = ProposalDeclineForm()
     show_results = manage or consultation.is_over
     counts = selectors.consultation_counts(consultation) if show_results else None
     answers = list(selectors.consultation_answers(consultation)) if show_results else []
@@ -120,6 +230,7 @@ def _detail(request, table, consultation, *, form=None, status=200):
             "counts": counts,
             "answers": answers,
             "slots": slots,
+            "decline_form": decline_form,
         },
         status=status,
     )
@@ -129,7 +240,7 @@ def _detail(request, table, consultation, *, form=None, status=200):
 @require_GET
 def consultation_detail(request, slug, pk):
     table = _insider_table(request, slug)
-    return _detail(request, table, _consultation(table, pk))
+    return _detail(request, table, _consultation(request, table, pk))
 
 
 @login_required
@@ -137,7 +248,7 @@ def consultation_detail(request, slug, pk):
 def consultation_answer(request, slug, pk):
     """The answer of one organisation; only its own delegates and substitutes give it."""
     table = _insider_table(request, slug)
-    consultation = _consultation(table, pk)
+    consultation = _consultation(request, table, pk)
     represented = organisations_represented(request.user, table)
     membership = (
         table.memberships.select_related("organisation")
@@ -147,6 +258,8 @@ def consultation_answer(request, slug, pk):
     if membership is None:
         raise PermissionDenied
     memberships = _my_memberships(request, consultation) or [membership]
+    if consultation.is_vote:
+        return _vote(request, table, consultation, membership, memberships)
     form = ConsultationAnswerForm(request.POST, consultation=consultation, memberships=memberships)
     if form.is_valid():
         try:
@@ -174,16 +287,54 @@ def consultation_answer(request, slug, pk):
     return _detail(request, table, consultation, form=form)
 
 
+def _vote(request, table, consultation, membership, memberships):
+    form = ConsultationVoteForm(request.POST, consultation=consultation, memberships=memberships)
+    if form.is_valid():
+        try:
+            _cast, replaced = services.consultation_vote(
+                consultation=consultation,
+                membership=membership,
+                by=request.user,
+                vote=form.cleaned_data["vote"],
+                objection=form.cleaned_data["objection"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if replaced is None:
+                messages.success(request, _("Your organisation's vote was recorded."))
+            else:
+                messages.success(
+                    request,
+                    _("Your vote replaces the one %(name)s cast as substitute.")
+                    % {"name": replaced.get_full_name() or replaced.email},
+                )
+            return redirect(consultation)
+    return _detail(request, table, consultation, form=form)
+
+
 @login_required
 @require_POST
 def consultation_close(request, slug, pk):
     table = get_table(request, slug, manage=True)
-    consultation = _consultation(table, pk)
+    consultation = _consultation(request, table, pk)
     if consultation.is_closed:
         messages.info(request, _("This consultation was already closed."))
+        return redirect(consultation)
+    try:
+        consultation = services.consultation_close(consultation=consultation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        services.consultation_close(consultation=consultation, by=request.user)
-        messages.success(request, _("The consultation is closed; the members consulted were told."))
+        if consultation.is_vote:
+            messages.success(
+                request,
+                _("The vote is closed: %(outcome)s. The members consulted were told.")
+                % {"outcome": consultation.get_outcome_display().lower()},
+            )
+        else:
+            messages.success(request, _("The consultation is closed; the members consulted were told."))
     return redirect(consultation)
 
 
@@ -192,7 +343,7 @@ def consultation_close(request, slug, pk):
 def consultation_choose(request, slug, pk):
     """The coordination chooses a slot of a poll: the meeting is planned at its times."""
     table = get_table(request, slug, manage=True)
-    consultation = _consultation(table, pk)
+    consultation = _consultation(request, table, pk)
     slot = get_object_or_404(PollSlot, consultation=consultation, pk=parse_id(request.POST.get("slot")))
     try:
         meeting = services.poll_choose_slot(consultation=consultation, slot=slot, by=request.user)
@@ -209,7 +360,7 @@ def consultation_attachment(request, slug, pk):
     """Served through this view, never straight from the media folder, so that the
     documents of a consultation stay with the table's insiders."""
     table = _insider_table(request, slug)
-    consultation = _consultation(table, pk)
+    consultation = _consultation(request, table, pk)
     if not consultation.attachment:
         raise Http404
     try:
@@ -224,7 +375,7 @@ def consultation_attachment(request, slug, pk):
 def consultation_count(request, slug, pk):
     """The live count, polled by htmx on the coordination's page while answers come in."""
     table = get_table(request, slug, manage=True)
-    consultation = _consultation(table, pk)
+    consultation = _consultation(request, table, pk)
     return render(
         request,
         "tables/_consultation_count.html",

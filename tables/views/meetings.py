@@ -108,6 +108,8 @@ def meeting_detail(request, slug, pk):
         "ownership": agenda_ownership([meeting]).get(meeting.pk),
         "rules": meeting.rules(),
         "business_arising": list(business_arising(meeting)[:30]) if meeting.is_editable else [],
+        # Decisions between meetings stay with insiders until minutes adopt them.
+        "ratified": list(meeting.ratified_resolutions.order_by("number")) if insider else [],
     }
     if insider:
         invited = list(

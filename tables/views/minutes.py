@@ -6,7 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -209,6 +210,7 @@ def _minutes_context(request, meeting: Meeting, minutes: Minutes, *, can_write: 
         "quorum": meeting_quorum(meeting, attendances),
         "header_form": header_form,
         "corrections": list(minutes.corrections.select_related("meeting").order_by("number")),
+        "ratified": list(meeting.ratified_resolutions.order_by("number")),
         "can_circulate": can_write and minutes.status == Minutes.Status.DRAFT,
         "commenting": commenting,
         "answering": answering,
@@ -592,14 +594,25 @@ def resolution_list(request, slug):
     # A resolution's meeting is always its table's; saying so lets the database join the
     # table's meetings only, not every meeting of the network to sort by date (45 ms
     # at scale 50, as a sequential scan, against 1 ms).
-    resolutions = Resolution.objects.filter(table=table, meeting__table=table)
+    # Decisions taken between meetings have no meeting: their date is the vote's closing.
+    resolutions = Resolution.objects.filter(table=table).filter(
+        Q(meeting__table=table) | Q(meeting__isnull=True)
+    )
     if not full:
-        resolutions = resolutions.filter(meeting__minutes__status=Minutes.Status.ADOPTED)
+        # The public reads an electronic decision once the meeting that ratified it has
+        # adopted minutes, as it reads the others once their own minutes are adopted.
+        resolutions = resolutions.filter(
+            Q(meeting__minutes__status=Minutes.Status.ADOPTED)
+            | Q(ratification_meeting__minutes__status=Minutes.Status.ADOPTED)
+        )
     register = ResolutionFilter(request.GET, queryset=resolutions)
     page = Paginator(
         register.qs.select_related(
-            "meeting__minutes", "proposed_by__organisation", "seconded_by__organisation"
-        ).order_by("-meeting__starts_at", "-sequence"),
+            "meeting__minutes",
+            "ratification_meeting__minutes",
+            "proposed_by__organisation",
+            "seconded_by__organisation",
+        ).order_by(Coalesce("meeting__starts_at", "decided_at").desc(), "-sequence"),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     context = {"table": table, "filter": register, "page": page, "full": full}

@@ -40,6 +40,46 @@ def a_poll(w):
     )
 
 
+def rules_allowing(w, table=None):
+    """Rules that let members propose consultations and the table decide between meetings."""
+    table = table or w.table_a
+    services.rules_amend(
+        table=table,
+        by=w.admin,
+        effective_from=timezone.localdate() - timedelta(days=1),
+        e_votes_allowed=True,
+        members_may_propose=True,
+    )
+    return table
+
+
+def a_proposal(w):
+    rules_allowing(w)
+    now = timezone.now()
+    return services.consultation_propose(
+        table=w.table_a,
+        membership=w.membership_a,
+        by=w.delegate_a,
+        kind="avis",
+        title="Avis sur la politique régionale",
+        text="Nous proposons de consulter les membres.",
+        opens_at=now + timedelta(hours=1),
+        closes_at=now + timedelta(days=5),
+    )
+
+
+def a_vote(w):
+    rules_allowing(w)
+    return a_consultation(
+        w,
+        kind="vote",
+        title="Appui à la démarche",
+        text="Que la Table appuie la démarche.",
+        attachment=None,
+        closes_at=timezone.now() + timedelta(days=4),
+    )
+
+
 def on_a(w, consultation=None):
     return {"slug": w.table_a.slug, "pk": (consultation or a_consultation(w)).pk}
 
@@ -108,4 +148,55 @@ CASES = [
     Case("tables:consultation-attachment", INSIDERS_A, on_a),
     Case("tables:consultation-attachment", INSIDERS_B, on_b, label="private"),
     Case("tables:consultation-count", MANAGE_A, on_a),
+    # Only a member organisation's representatives propose, where the rules allow it.
+    Case(
+        "tables:consultation-propose",
+        roles(403, anonymous=LOGIN, delegate_a=200),
+        lambda w: {"slug": rules_allowing(w).slug},
+    ),
+    Case(
+        "tables:consultation-propose",
+        roles(403, anonymous=LOGIN),
+        lambda w: {"slug": w.table_a.slug},
+        label="rules do not allow",
+    ),
+    Case(
+        "tables:consultation-propose",
+        roles(404, anonymous=LOGIN, delegate_b=200, admin=403),
+        lambda w: {"slug": rules_allowing(w, w.table_b).slug},
+        label="private",
+    ),
+    Case(
+        "tables:consultation-propose",
+        roles(403, anonymous=LOGIN, delegate_a=REDIRECT),
+        lambda w: {"slug": rules_allowing(w).slug},
+        method="post",
+        data=lambda w: {
+            "membership": w.membership_a.pk,
+            "kind": "avis",
+            "title": "Avis sur la politique",
+            "text": "Nous proposons de consulter les membres.",
+            "opens_at": (timezone.localtime() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+            "audience": "all",
+        },
+    ),
+    # A proposal is for the coordination and the organisation that made it.
+    Case("tables:consultation-detail", INSIDERS_A, lambda w: on_a(w, a_proposal(w)), label="proposal"),
+    Case("tables:consultation-accept", MANAGE_A_POST, lambda w: on_a(w, a_proposal(w)), method="post"),
+    Case(
+        "tables:consultation-decline",
+        MANAGE_A_POST,
+        lambda w: on_a(w, a_proposal(w)),
+        method="post",
+        data=lambda w: {"reason": "Le sujet sera traité à la rencontre de janvier."},
+    ),
+    Case(
+        "tables:consultation-answer",
+        roles(403, anonymous=LOGIN, delegate_a=REDIRECT),
+        lambda w: on_a(w, a_vote(w)),
+        method="post",
+        data=lambda w: {"membership": w.membership_a.pk, "vote": "for"},
+        label="vote",
+    ),
 ]
