@@ -221,6 +221,27 @@ class DemoSeeder:
             created_by=admin,
             note="Quorum à 40 % et convocation 7 jours avant, rencontres hybrides (résolution 2024-06-02).",
         )
+        GovernanceRules.objects.create(
+            table=main,
+            version=4,
+            effective_from=date(2025, 9, 1),
+            quorum_percent=40,
+            quorum_strictly_more=False,
+            notice_days=7,
+            decision_mode="consent",
+            e_votes_allowed=True,
+            e_vote_majority="cast",
+            e_vote_majority_percent=50,
+            e_vote_participation_percent=50,
+            e_vote_min_days=5,
+            e_vote_objections=3,
+            members_may_propose=True,
+            created_by=admin,
+            note=(
+                "Décisions entre les rencontres par vote électronique, ratifiées à la rencontre "
+                "suivante ; les membres peuvent proposer une consultation (résolution 2025-06-03)."
+            ),
+        )
         email, first, last = DEMO_ACCOUNTS["coordinator"]
         coordinator = self.person(
             coordination,
@@ -354,6 +375,7 @@ class DemoSeeder:
         second = Table.objects.get(slug=SECOND_SLUG)
         seeder.seed_table(second, second.coordinators.first().person, past=6, cadence_days=60)
         self.seed_communiques(main, main.coordinators.first().person)
+        self.seed_communiques(second, second.coordinators.first().person)
         self.seed_consultations(main, main.coordinators.first().person)
 
     def seed_consultations(self, table, coordinator):
@@ -412,6 +434,9 @@ class DemoSeeder:
                     consultation_answer(
                         consultation=avis, membership=membership, by=delegation.person, comment=opinion
                     )
+        from .demo_consultations import seed_votes_and_proposals
+
+        seed_votes_and_proposals(table, coordinator)
 
     def seed_communiques(self, table, coordinator):
         """Two communiqués of the coordination, sent through the service and the task, as a

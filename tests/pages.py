@@ -76,7 +76,22 @@ def main_pages(role):
                 "communiqué",
                 _first(Communique.objects.filter(table__slug=slug, audience="all")).get_absolute_url(),
             ),
+            (
+                "electronic vote",
+                _first(
+                    Consultation.objects.filter(table__slug=slug, kind="vote", status="open")
+                ).get_absolute_url(),
+            ),
+            (
+                "closed electronic vote",
+                _first(
+                    Consultation.objects.filter(table__slug=slug, kind="vote", status="closed")
+                ).get_absolute_url(),
+            ),
+            ("governance rules", reverse("tables:rules-list", args=[slug])),
         ]
+    if role == "delegate":
+        pages.append(("propose a consultation", reverse("tables:consultation-propose", args=[slug])))
     if role in {"coordinator", "admin"}:
         pages += [
             ("members (coordination)", reverse("tables:membership-list", args=[slug])),
@@ -84,6 +99,11 @@ def main_pages(role):
             ("attendance", reverse("tables:meeting-attendance", args=[slug, past.meeting_id])),
             ("new meeting", reverse("tables:meeting-create", args=[slug])),
             ("reminders", reverse("tables:reminder-settings", args=[slug])),
+            ("new consultation", reverse("tables:consultation-create", args=[slug])),
+            (
+                "proposed consultation",
+                _first(Consultation.objects.filter(table__slug=slug, status="proposed")).get_absolute_url(),
+            ),
         ]
     if role != "anonymous":
         pages += [

@@ -492,6 +492,8 @@ def consultation_close(*, consultation: Consultation, by: User) -> Consultation:
     consultation = Consultation.objects.select_for_update().select_related("table").get(pk=consultation.pk)
     if consultation.is_closed:
         return consultation
+    if consultation.is_vote:
+        _check_vote_may_close(consultation)
     consultation.set_status(Consultation.Status.CLOSED)
     consultation.closed_at = timezone.now()
     consultation.save(update_fields=["status", "closed_at"])
@@ -506,6 +508,29 @@ def consultation_close(*, consultation: Consultation, by: User) -> Consultation:
         "tables/email/consultation_closed",
     )
     return consultation
+
+
+def _check_vote_may_close(consultation: Consultation) -> None:
+    """A vote closed early would be shorter than the rules allow: refused until their
+    shortest duration is over, unless every voting member has already voted."""
+    rules = consultation.table.rules_on()
+    if rules is None or not rules.e_votes_allowed:
+        return
+    shortest = consultation.opens_at + timedelta(days=rules.e_vote_min_days)
+    if timezone.now() >= min(shortest, consultation.closes_at):
+        return
+    if consultation.answers.count() >= consultation.consulted_memberships().count():
+        return
+    raise ValidationError(
+        _(
+            "Under the table's rules, a vote stays open %(days)s days unless every voting member "
+            "has voted: it may be closed from %(date)s."
+        )
+        % {
+            "days": rules.e_vote_min_days,
+            "date": date_format(timezone.localtime(shortest), "DATETIME_FORMAT"),
+        }
+    )
 
 
 def _count_vote(consultation: Consultation, by: User) -> None:

@@ -56,7 +56,8 @@ def open_vote(world, table=None, **fields):
         "kind": Consultation.Kind.VOTE,
         "title": "Appui à la démarche municipale",
         "text": PROPOSAL,
-        "opens_at": now - timedelta(hours=1),
+        # Open for longer than the rules' shortest vote, so that it may be closed now.
+        "opens_at": now - timedelta(days=4),
         "closes_at": now + timedelta(days=5),
     }
     values.update(fields)
@@ -133,7 +134,7 @@ def test_the_form_says_why_a_vote_is_refused_and_keeps_what_was_typed(world):
 def test_a_vote_shorter_than_the_rules_allow_is_refused(world):
     allow(world, e_vote_min_days=5)
     with pytest.raises(ValidationError, match="stays open 5 days at least"):
-        open_vote(world, closes_at=timezone.now() + timedelta(days=3))
+        open_vote(world, opens_at=timezone.now(), closes_at=timezone.now() + timedelta(days=3))
 
 
 def test_a_vote_consults_the_voting_members_whatever_audience_was_chosen(world):
@@ -297,6 +298,26 @@ def test_closing_twice_records_one_resolution_and_tells_nobody_again(world):
 
     assert Resolution.objects.count() == 1
     assert Notification.objects.filter(kind=Notification.Kind.CONSULTATION_CLOSED).count() == told
+
+
+def test_a_vote_is_not_closed_before_the_rules_shortest_duration(world):
+    allow(world, e_vote_min_days=3)
+    voters(world, 1)
+    consultation = open_vote(world, opens_at=timezone.now() - timedelta(hours=1))
+    vote(consultation, world.delegation_a)
+
+    with pytest.raises(ValidationError, match="stays open 3 days unless every voting member has voted"):
+        close(world, consultation)
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.OPEN and not Resolution.objects.exists()
+
+
+def test_a_vote_every_voting_member_answered_may_close_at_once(world):
+    allow(world, e_vote_min_days=3)
+    consultation = open_vote(world, opens_at=timezone.now() - timedelta(hours=1))
+    vote(consultation, world.delegation_a)
+
+    assert close(world, consultation).outcome == Consultation.Outcome.ADOPTED
 
 
 def test_a_vote_too_few_answered_fails_with_its_reason(world):
