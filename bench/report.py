@@ -213,6 +213,29 @@ def write_readme(results):
             ),
             "",
         ]
+    closing = [
+        (scale, entry["consultations"])
+        for scale, entry in results["scales"].items()
+        if "consultations" in entry
+    ]
+    if closing:
+        parts += [
+            "## Closing a consultation\n",
+            "A consultation of 50 member organisations, each answering, closed by the coordination: "
+            "results computed, everyone consulted told (100 people), and for the vote the resolution "
+            "recorded in the register (`bench/consultations.py`).\n",
+            "| scale | kind | ms | queries |",
+            "|---|---|---|---|",
+            *(
+                line
+                for scale, c in closing
+                for line in (
+                    f"| {scale} | opinion | {c['close_avis_ms']} | {c['close_avis_queries']} |",
+                    f"| {scale} | electronic vote | {c['close_vote_ms']} | {c['close_vote_queries']} |",
+                )
+            ),
+            "",
+        ]
     for scale, entry in results["scales"].items():
         parts += _once_sections(scale, entry)
     parts.append(FINDINGS)

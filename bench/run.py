@@ -100,6 +100,18 @@ def digest_times():
     return json.loads(result.stdout)
 
 
+def consultation_times():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.consultations"],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
 def measure(part, args):
     """One of the figures measured once (on the first scale), on the database as it is."""
     if part == "pdfs":
@@ -133,9 +145,9 @@ def main():
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument(
         "--again",
-        help="measure only these parts (comma-separated: pages,digests,pdfs,throughput,load,faults) on the "
-        "bench database as the last run left it, for the first of --scales, and merge them into "
-        "results.json",
+        help="measure only these parts (comma-separated: pages,digests,consultations,pdfs,throughput,"
+        "load,faults) on the bench database as the last run left it, for the first of --scales, and "
+        "merge them into results.json",
     )
     args = parser.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
@@ -147,6 +159,8 @@ def main():
                 entry[part] = pages(scales[0])
             elif part == "digests":
                 entry[part] = digest_times()
+            elif part == "consultations":
+                entry[part] = consultation_times()
             else:
                 entry[part] = measure(part, args)
             entry.setdefault("remeasured", {})[part] = time.strftime("%Y-%m-%d %H:%M")
@@ -165,7 +179,12 @@ def main():
         skipped = {part for part in ONCE if getattr(args, f"skip_{part}", False)}
         for index, scale in enumerate(scales):
             fresh_database()
-            entry = {"seed": seed(scale), "pages": pages(scale), "digests": digest_times()}
+            entry = {
+                "seed": seed(scale),
+                "pages": pages(scale),
+                "digests": digest_times(),
+                "consultations": consultation_times(),
+            }
             if index == 0:
                 for part in ONCE:
                     if part not in skipped:

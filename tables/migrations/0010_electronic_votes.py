@@ -47,12 +47,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='consultation',
             name='resolution',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='consultation', to='tables.resolution', verbose_name='resolution'),
+            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='consultation', to='tables.resolution', verbose_name='resolution'),
         ),
         migrations.AddField(
             model_name='consultation',
             name='rules',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tables.governancerules', verbose_name='rules applied'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tables.governancerules', verbose_name='rules applied'),
         ),
         migrations.AddField(
             model_name='consultation',

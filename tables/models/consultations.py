@@ -131,7 +131,7 @@ class Consultation(models.Model):
     rules = models.ForeignKey(
         GovernanceRules,
         verbose_name=_("rules applied"),
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
@@ -144,7 +144,7 @@ class Consultation(models.Model):
     resolution = models.OneToOneField(
         Resolution,
         verbose_name=_("resolution"),
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="consultation",
