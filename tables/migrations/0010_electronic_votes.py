@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='consultation',
             name='outcome',
-            field=models.CharField(blank=True, choices=[('adopted', 'Adopted'), ('rejected', 'Rejected'), ('participation', 'Failed: too few answers'), ('to_meeting', 'Sent back to a meeting')], max_length=20, verbose_name='result'),
+            field=models.CharField(blank=True, choices=[('adopted', 'Proposal adopted'), ('rejected', 'Proposal rejected'), ('participation', 'No decision: too few answers'), ('to_meeting', 'Proposal sent back to a meeting')], max_length=20, verbose_name='result'),
         ),
         migrations.AddField(
             model_name='consultation',

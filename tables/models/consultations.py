@@ -59,10 +59,10 @@ class Consultation(models.Model):
         DECLINED = "declined", _("Declined")
 
     class Outcome(models.TextChoices):
-        ADOPTED = "adopted", _("Adopted")
-        REJECTED = "rejected", _("Rejected")
-        NO_PARTICIPATION = "participation", _("Failed: too few answers")
-        TO_MEETING = "to_meeting", _("Sent back to a meeting")
+        ADOPTED = "adopted", _("Proposal adopted")
+        REJECTED = "rejected", _("Proposal rejected")
+        NO_PARTICIPATION = "participation", _("No decision: too few answers")
+        TO_MEETING = "to_meeting", _("Proposal sent back to a meeting")
 
     TRANSITIONS = {
         Status.PROPOSED: {Status.OPEN, Status.DECLINED},

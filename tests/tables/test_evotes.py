@@ -164,7 +164,7 @@ def test_the_vote_email_gives_the_proposal_and_reads_well(
 
     (message,) = smtp_server.to(world.delegate_a.email)
     assert_reads_well(message, domain="concertation.example.org", unsubscribe=True)
-    assert "electronic vote" in str(message["Subject"]).lower()
+    assert "vote électronique" in str(message["Subject"])
     text = message.get_body(("plain",)).get_content()
     assert PROPOSAL in text
     assert SITE + consultation.get_absolute_url() in text
@@ -563,6 +563,6 @@ def test_closing_in_the_browser_says_the_result(world):
     )
 
     page = response.content.decode()
-    assert "The vote is closed: adopted." in page
+    assert "The vote is closed: proposal adopted." in page
     assert "Recorded in the register as resolution" in page
     assert Meeting.objects.count() == 0
