@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +26,8 @@ from ..models import (
     Action,
     ActionPlan,
     Attendance,
+    Consultation,
+    ConsultationAnswer,
     FollowUp,
     Meeting,
     Minutes,
@@ -443,6 +445,66 @@ def progress_report_due(table: Table, settings: ReminderSettings, today: date) -
     ]
 
 
+def _unanswered(consultations: list[Consultation]):
+    """(consultation id, membership id, organisation id) of every organisation consulted
+    that has not answered, for all these consultations in one query: each one's audience
+    is its own, so each is a part of the union."""
+    parts = [
+        consultation.consulted_memberships()
+        .exclude(
+            Exists(ConsultationAnswer.objects.filter(consultation=consultation, membership=OuterRef("pk")))
+        )
+        .annotate(consultation_pk=Value(consultation.pk))
+        .order_by()
+        .values_list("consultation_pk", "pk", "organisation_id")
+        for consultation in consultations
+    ]
+    return parts[0].union(*parts[1:], all=True)
+
+
+def consultation_unanswered(table: Table, settings: ReminderSettings, today: date) -> list[Batch]:
+    """N days before an open consultation closes (and until it closes), the delegates and
+    substitutes of each consulted organisation that has not answered. A consultation that
+    opened today is not chased the same day: nobody has had the time to answer. The key
+    names the closing date, so that a consultation given more time is reminded again
+    before it closes."""
+    if not settings.consultation_unanswered:
+        return []
+    last_day = date.fromordinal(today.toordinal() + settings.consultation_unanswered_days)
+    consultations = list(
+        Consultation.objects.open_now()
+        .filter(table=table, opens_at__date__lt=today, closes_at__date__lte=last_day)
+        .order_by("closes_at", "pk")
+    )
+    if not consultations:
+        return []
+    silent = defaultdict(list)
+    for consultation_id, membership_id, organisation_id in _unanswered(consultations):
+        silent[consultation_id].append((membership_id, organisation_id))
+    batches = []
+    for consultation in consultations:
+        consultation.table = table
+        closes = _local_date(consultation.closes_at)
+        subjects = [
+            Subject(
+                key=f"consultation:{consultation.pk}:{closes}:membership:{pk}",
+                organisation_ids={organisation},
+            )
+            for pk, organisation in sorted(silent[consultation.pk])
+        ]
+        if subjects:
+            batches.append(
+                Batch(
+                    Kind.CONSULTATION_CLOSING,
+                    table,
+                    "tables/email/reminder_consultation",
+                    {"consultation": consultation, "url": site_url(consultation.get_absolute_url())},
+                    subjects,
+                )
+            )
+    return batches
+
+
 COLLECTORS = [
     convocation_unanswered,
     proposal_deadline,
@@ -450,4 +512,5 @@ COLLECTORS = [
     follow_up_overdue,
     minutes_comments_closing,
     progress_report_due,
+    consultation_unanswered,
 ]
