@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Delegation, EmailKind, Notification, User
+from members.services.notifications import notify
 from projects.budget import budget_totals
 from projects.emails import absolute, people_acting_for, send_to
 from projects.models import BudgetLine, Partnership, Project
@@ -27,7 +28,7 @@ from projects.services import EditConflict
 from tables.models import Membership, Resolution
 from tables.templatetags.ui import money
 
-from .conflicts import excluded_automatically
+from .conflicts import application_organisations, excluded_automatically, reviewer_organisations
 from .models import (
     Actor,
     Application,
@@ -456,6 +457,11 @@ def reviewer_add(*, call: FundingCall, person: User, by: User) -> Reviewer:
             by=by,
             changes={"reviewer": ["", person.display_name]},
         )
+        reviewer.call = call
+        in_review = Application.objects.filter(call=call, status=Status.IN_REVIEW).select_related(
+            "project__lead"
+        )
+        _tell_reviewers(reviewers=[reviewer], applications=in_review.order_by("project__title"), by=by)
     return reviewer
 
 
@@ -605,6 +611,12 @@ def application_transition(
     if to == Status.INELIGIBLE:
         locked.decision_note = note.strip()
     locked.save()
+    if to == Status.IN_REVIEW:
+        _tell_reviewers(
+            reviewers=Reviewer.objects.filter(call=locked.call).select_related("person", "call__table"),
+            applications=[locked],
+            by=by,
+        )
     _audit(
         call=locked.call,
         application=locked,
@@ -780,6 +792,45 @@ def _after_decision(application: Application, by: User) -> None:
 
 
 # Reviews --------------------------------------------------------------------------------------
+
+
+def _tell_reviewers(*, reviewers, applications, by: User | None) -> int:
+    """Tell each reviewer of the applications now given to them to review (one
+    notification each, answered to `by`, who gave the work), leaving out every one whose
+    lead or partners include the reviewer's organisation: they are excluded from it and
+    see nothing of it. Nobody has declared a conflict yet: declarations are made on the
+    review page, once the application is in review and the reviewer named. Reviewers need
+    their `call`, applications their `project` loaded. Returns how many were told."""
+    reviewers, applications = list(reviewers), list(applications)
+    if not reviewers or not applications:
+        return 0
+    mine = reviewer_organisations(reviewers)
+    theirs = application_organisations(applications)
+    people, each = [], {}
+    for reviewer in reviewers:
+        given = [
+            application for application in applications if not mine[reviewer.pk] & theirs[application.pk]
+        ]
+        if not given or not reviewer.person.email:
+            continue
+        first = given[0]
+        page = (
+            reverse("funding:review-form", args=[first.call_id, first.pk])
+            if len(given) == 1
+            else reverse("funding:review-list")
+        )
+        people.append(reviewer.person)
+        each[reviewer.person_id] = {"applications": given, "url": absolute(page)}
+    call = reviewers[0].call
+    return notify(
+        people=people,
+        kind=Notification.Kind.REVIEW_ASSIGNED,
+        template="funding/email/review_assigned",
+        context={"call": call, "table": call.table},
+        email_kind=EmailKind.FUNDING,
+        reply_to=[by.email] if by and by.email else None,
+        each=each,
+    )
 
 
 def _check_reviewer(reviewer: Reviewer, application: Application, by: User) -> None:

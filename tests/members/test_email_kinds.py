@@ -252,6 +252,23 @@ def funding_decision(people, commit) -> Sent:
     )
 
 
+def review_assigned(people, commit) -> Sent:
+    call = call_on(people.table_a, title=CALL, funders=[people.funder])
+    manager = manager_of(call)
+    application = application_in(Status.ELIGIBILITY, call, manager=manager)
+    application.project.title = PROJECT
+    application.project.save(update_fields=["title"])
+    funding.reviewer_add(call=call, person=people.evaluator, by=manager)
+    with commit(execute=True):
+        funding.application_transition(application=application, to=Status.IN_REVIEW, by=manager)
+    return Sent(
+        to=[people.evaluator.email],
+        reply_to=manager.email,
+        subject_says=PROJECT,
+        text_says=(PROJECT, CALL),
+    )
+
+
 def activity_conflict(people, commit) -> Sent:
     # each round on later days, so that it does not conflict with the rounds before
     starts = timezone.localdate() + timedelta(days=30 + 10 * Activity.objects.count())
@@ -317,6 +334,7 @@ EMAILS = [
     call_published,
     application_submitted,
     funding_decision,
+    review_assigned,
     activity_conflict,
     signup_confirmation,
     password_reset,
