@@ -31,6 +31,7 @@ from ..models import (
     MinutesNote,
     Resolution,
     Table,
+    people_sitting_for,
 )
 from ..quorum import meeting_quorum
 
@@ -579,11 +580,38 @@ def _set_status(follow_up: FollowUp, status: str) -> None:
     follow_up.done_at = timezone.now() if status == FollowUp.Status.DONE else None
 
 
+def _tell_organisation(follow_up: FollowUp, by: User | None) -> int:
+    """The delegates and substitutes of the organisation responsible for an open
+    follow-up are told what it committed to and by when, answered to whoever recorded it.
+    Returns how many people were told."""
+    if follow_up.organisation_id is None or follow_up.status != FollowUp.Status.OPEN:
+        return 0
+    meeting = follow_up.meeting
+    memberships = Membership.objects.active().filter(
+        table_id=follow_up.table_id, organisation_id=follow_up.organisation_id
+    )
+    return notify(
+        people=list(people_sitting_for(memberships)),
+        kind=Notification.Kind.FOLLOW_UP_ASSIGNED,
+        template="tables/email/follow_up_assigned",
+        context={
+            "follow_up": follow_up,
+            "meeting": meeting,
+            "table": meeting.table,
+            "organisation": follow_up.organisation,
+            "url": site_url(reverse("tables:follow-up-list", args=[meeting.table.slug])),
+        },
+        # With the reminders of follow-ups coming due: one kind of email about them.
+        email_kind=EmailKind.REMINDER,
+        reply_to=[by.email] if by and by.email else None,
+    )
+
+
 @transaction.atomic
 def followup_create(*, meeting: Meeting, by: User, **fields) -> FollowUp:
     """Record a commitment made at a meeting: what, which organisation, by when. Open
     follow-ups come back under "business arising" at the next meetings and on the
-    organisation's dashboard."""
+    organisation's dashboard; the organisation's delegates and substitutes are told."""
     _take(fields, (*FOLLOW_UP_RECORD_FIELDS, "due", "person"))
     _check_started(meeting)
     if _record_frozen(meeting):
@@ -593,6 +621,7 @@ def followup_create(*, meeting: Meeting, by: User, **fields) -> FollowUp:
     follow_up.full_clean()
     _check_follow_up(follow_up)
     follow_up.save()
+    _tell_organisation(follow_up, by)
     return follow_up
 
 
@@ -600,7 +629,8 @@ def followup_create(*, meeting: Meeting, by: User, **fields) -> FollowUp:
 def followup_update(*, follow_up: FollowUp, by: User, **fields) -> FollowUp:
     """Change a follow-up. What it commits to (description, organisation, item,
     resolution) is part of the minutes and is frozen once they are adopted; the due
-    date, the person and the progress can always be updated."""
+    date, the person and the progress can always be updated. An organisation newly made
+    responsible is told, as at its creation."""
     _take(fields, (*FOLLOW_UP_RECORD_FIELDS, *FOLLOW_UP_TRACKING_FIELDS))
     follow_up = FollowUp.objects.select_for_update().select_related("meeting").get(pk=follow_up.pk)
     if _record_frozen(follow_up.meeting) and any(
@@ -608,12 +638,15 @@ def followup_update(*, follow_up: FollowUp, by: User, **fields) -> FollowUp:
     ):
         raise _adopted_error()
     status = fields.pop("status", follow_up.status)
+    responsible = follow_up.organisation_id
     for name, value in fields.items():
         setattr(follow_up, name, value.strip() if isinstance(value, str) else value)
     _set_status(follow_up, status)
     follow_up.full_clean()
     _check_follow_up(follow_up)
     follow_up.save()
+    if follow_up.organisation_id != responsible:
+        _tell_organisation(follow_up, by)
     return follow_up
 
 

@@ -99,6 +99,23 @@ def minutes_circulated(people, commit) -> Sent:
     )
 
 
+def follow_up_assigned(people, commit) -> Sent:
+    meeting = meeting_with_agenda(people.table_a, days_ahead=-30, status=Meeting.Status.HELD, title=MEETING)
+    with commit(execute=True):
+        tables.followup_create(
+            meeting=meeting,
+            by=people.coordinator,
+            description="Transmettre la liste d'attente « Accueil »",
+            organisation=people.org_a,
+        )
+    return Sent(
+        to=[people.delegate_a.email, people.substitute_a.email],
+        reply_to=people.coordinator.email,
+        subject_says=TABLE,
+        text_says=(MEETING, TABLE, "Transmettre la liste d'attente « Accueil »"),
+    )
+
+
 def table_invitation(people, commit) -> Sent:
     client = Client()
     client.force_login(people.coordinator)
@@ -327,6 +344,7 @@ def password_reset(people, commit) -> Sent:
 
 EMAILS = [
     minutes_circulated,
+    follow_up_assigned,
     table_invitation,
     partner_invited,
     partner_answered,
