@@ -13,6 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
+from members.documents.exports import CONTENT_TYPES
+
 from ..models import Document
 from ..services import documents
 from ..services.documents import DocumentKind
@@ -118,7 +120,10 @@ def document_download(request, pk):
         logger.warning("document %s is ready but its file %s is missing", document.pk, document.file.name)
         raise Http404 from None
     response = FileResponse(
-        file, as_attachment=True, filename=spec.file_name(source, document), content_type="application/pdf"
+        file,
+        as_attachment=True,
+        filename=spec.file_name(source, document),
+        content_type=CONTENT_TYPES.get(spec.extension, "application/pdf"),
     )
     response["Cache-Control"] = "private, no-cache"
     return response
