@@ -1,13 +1,13 @@
 """The action plan as documents: a PDF made by Celery, and exports to CSV and XLSX."""
 
-import csv
-import io
 from functools import cache
 
 from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import override as language_override
+
+from members.documents.exports import csv_bytes, xlsx_bytes
 
 from .models import (
     Action,
@@ -110,36 +110,20 @@ def _rows(context):
 
 def render_csv(context: dict, language: str) -> tuple[bytes, None]:
     with language_override(language):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow([str(column) for column in COLUMNS])
-        writer.writerows([str(value) for value in row] for row in _rows(context))
-    # A byte-order mark so that Excel opens the accents right.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8"), None
+        content = csv_bytes(COLUMNS, _rows(context))
+    return content, None
 
 
 def render_xlsx(context: dict, language: str) -> tuple[bytes, None]:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
     with language_override(language):
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = _("Action plan")[:31]
-        sheet.append([str(column) for column in COLUMNS])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for row in _rows(context):
-            sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
-        for letter, width in zip(
-            "ABCDEFGHIJKLM", (28, 32, 18, 8, 40, 30, 40, 11, 11, 12, 14, 10, 8), strict=True
-        ):
-            sheet.column_dimensions[letter].width = width
-        sheet.freeze_panes = "A2"
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-    return buffer.getvalue(), None
+        content = xlsx_bytes(
+            COLUMNS,
+            _rows(context),
+            sheet_title=_("Action plan"),
+            column_widths=(28, 32, 18, 8, 40, 30, 40, 11, 11, 12, 14, 10, 8),
+            wrap_header=True,
+        )
+    return content, None
 
 
 COMMON = {

