@@ -66,19 +66,9 @@ def dashboard_charts(dashboard) -> dict:
     }
 
 
-# A cell a spreadsheet would read as a formula (a project titled "=HYPERLINK(…)", say).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def export_rows(dashboard) -> tuple[list[str], list[list]]:
-    """One row per submitted application, for CSV and XLSX; text that a spreadsheet would
-    take for a formula is kept as text."""
+    """One row per submitted application, for CSV and XLSX (members.documents.exports
+    writes them, keeping text that a spreadsheet would take for a formula as text)."""
     header = [
         _("Call"),
         _("Table"),
@@ -124,4 +114,4 @@ def export_rows(dashboard) -> tuple[list[str], list[list]]:
                 row.late_reports,
             ]
         )
-    return header, [[_cell(value) for value in row] for row in rows]
+    return header, rows

@@ -1,18 +1,13 @@
 """The funders' dashboard, its exports (CSV, XLSX) and its PDF summary (made by Celery)."""
 
-import csv
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from members.access import access_for
+from members.documents.exports import csv_response, xlsx_response
 
 from ..dashboard import build_dashboard
 from ..forms import DashboardFilterForm
@@ -83,29 +78,5 @@ def dashboard_export(request):
     header, rows = export_rows(data)
     stamp = timezone.localdate().isoformat()
     if request.GET.get("format") == "xlsx":
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "projets"
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
-        sheet.freeze_panes = "A2"
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="financement-{stamp}.xlsx"'
-        return response
-    buffer = io.StringIO()
-    # A byte-order mark so that Excel opens the accented names as UTF-8.
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="financement-{stamp}.csv"'
-    return response
+        return xlsx_response(f"financement-{stamp}.xlsx", header, rows, sheet_title="projets")
+    return csv_response(f"financement-{stamp}.csv", header, rows)
