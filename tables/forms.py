@@ -196,6 +196,7 @@ class ReminderSettingsForm(forms.ModelForm):
         ("follow_up_overdue", "follow_up_overdue_days"),
         ("minutes_comments", "minutes_comments_days"),
         ("progress_report", "progress_report_days"),
+        ("consultation_unanswered", "consultation_unanswered_days"),
     ]
 
     class Meta:
@@ -213,6 +214,8 @@ class ReminderSettingsForm(forms.ModelForm):
             "minutes_comments_days",
             "progress_report",
             "progress_report_days",
+            "consultation_unanswered",
+            "consultation_unanswered_days",
         ]
 
     def __init__(self, *args, **kwargs):

@@ -275,6 +275,8 @@ def settings_data(**changes):
         "minutes_comments_days": "2",
         "progress_report": "on",
         "progress_report_days": "90",
+        "consultation_unanswered": "on",
+        "consultation_unanswered_days": "2",
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
@@ -292,6 +294,20 @@ def test_coordinator_saves_the_tables_reminders(world, client_for):
     assert saved.convocation_unanswered_days == 5
     assert saved.follow_up_overdue is False
     assert saved.updated_by == world.coordinator
+
+
+def test_coordinator_chooses_when_consultations_closing_unanswered_are_reminded(world, client_for):
+    url = reverse("tables:reminder-settings", args=[world.table_a.slug])
+    client = client_for("coordinator")
+
+    page = client.get(url).content.decode()
+    response = client.post(url, settings_data(consultation_unanswered=None, consultation_unanswered_days="4"))
+
+    assert 'name="consultation_unanswered_days" value="2"' in page
+    assert response.status_code == 302
+    saved = ReminderSettings.objects.get(table=world.table_a)
+    assert saved.consultation_unanswered is False
+    assert saved.consultation_unanswered_days == 4
 
 
 def test_reading_the_settings_page_writes_nothing(world, client_for):
