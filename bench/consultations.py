@@ -54,7 +54,9 @@ def build():
     seats = []
     for n in range(ORGANISATIONS):
         organisation = Organisation.objects.create(name=f"Bench organisation {n}", sector="community")
-        membership = Membership.objects.create(table=table, organisation=organisation, joined=date(2020, 1, 1))
+        membership = Membership.objects.create(
+            table=table, organisation=organisation, joined=date(2020, 1, 1)
+        )
         for role in ("delegate", "substitute"):
             person = User.objects.create(email=f"bench-consultation-{n}-{role}@example.org")
             Delegation.objects.create(membership=membership, person=person, role=role, start=date(2020, 1, 1))

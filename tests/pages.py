@@ -70,7 +70,9 @@ def main_pages(role):
             ("consultations", reverse("tables:consultation-list", args=[slug])),
             (
                 "consultation",
-                _first(Consultation.objects.filter(table__slug=slug, kind="avis")).get_absolute_url(),
+                _first(
+                    Consultation.objects.filter(table__slug=slug, kind="avis", status="open")
+                ).get_absolute_url(),
             ),
             (
                 "communiqué",

@@ -207,6 +207,8 @@ CASES = [
 REMINDER_SETTINGS = {
     "convocation_unanswered": "on",
     "convocation_unanswered_days": "3",
+    "consultation_unanswered": "on",
+    "consultation_unanswered_days": "1",
     "proposal_deadline_days": "2",
     "follow_up_due_days": "3",
     "follow_up_overdue_days": "7",
