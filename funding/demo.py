@@ -603,8 +603,9 @@ class FundingSeeder:
                 "projets en partenariat 2026-2027 et de financer les projets retenus pour les montants "
                 "indiqués."
             ),
-            mode="consensus",
-            result="consensus",
+            # The main table's rules in force decide by consent.
+            mode="consent",
+            result="consent",
         )
 
     def comments(self):

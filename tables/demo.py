@@ -486,6 +486,7 @@ class DemoSeeder:
                         ends_at=starts + timedelta(hours=3),
                         place="Salle du conseil",
                         status=Meeting.Status.CLOSED,
+                        convened_at=starts - timedelta(days=10),
                     )
                 )
             meetings = Meeting.objects.bulk_create(meetings, batch_size=2000)

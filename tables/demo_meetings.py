@@ -154,13 +154,44 @@ class MeetingSeeder:
             text=text,
             proposed_by=proposer.membership if proposer else None,
             seconded_by=seconder.membership if seconder else None,
-            mode=Resolution.Mode.CONSENSUS,
-            result=Resolution.Result.CONSENSUS,
+            # Decided in the mode the rules in force provide (consent or consensus).
+            **self._mode(meeting),
             voting_members=self.voting_count,
             quorum_required=self.quorum_required,
             quorum_present=sum(1 for row in present if row.membership.status == "voting"),
             **extra,
         )
+
+    def _mode(self, meeting):
+        cache = self.__dict__.setdefault("_modes", {})
+        if meeting.pk not in cache:
+            rules = meeting.rules()
+            if rules is not None and rules.decision_mode == "consent":
+                cache[meeting.pk] = {"mode": Resolution.Mode.CONSENT, "result": Resolution.Result.CONSENT}
+            else:
+                cache[meeting.pk] = {"mode": Resolution.Mode.CONSENSUS, "result": Resolution.Result.CONSENSUS}
+        return cache[meeting.pk]
+
+    def _rules_adoptions(self, table, sequences):
+        """Each version of the rules that took effect while the demo's meetings ran names
+        the resolution that adopted it, taken at the last meeting before it took effect."""
+        for rules in table.rules_versions.filter(resolutions__isnull=True).order_by("version"):
+            meeting = (
+                table.meetings.filter(starts_at__date__lt=rules.effective_from, minutes__isnull=False)
+                .order_by("-starts_at")
+                .first()
+            )
+            if meeting is None:
+                continue
+            self._resolution(
+                meeting,
+                None,
+                f"Il est résolu d'adopter la version {rules.version} des règles de fonctionnement de la "
+                f"Table, en vigueur le {rules.effective_from:%Y-%m-%d}.",
+                self._next(sequences, meeting),
+                list(meeting.attendances.filter(present=True).select_related("membership").order_by("pk")),
+                adopts_rules=rules,
+            )
 
     def _next(self, sequences, meeting):
         month = meeting.date.strftime("%Y-%m")
@@ -194,7 +225,7 @@ class MeetingSeeder:
                     adopts_minutes=previous_minutes,
                 )
                 Minutes.objects.filter(pk=previous_minutes.pk).update(
-                    status=Minutes.Status.ADOPTED, adopted_at=meeting.ends_at, adopted_by=resolution
+                    status=Minutes.Status.ADOPTED, adopted_at=meeting.starts_at, adopted_by=resolution
                 )
                 Meeting.objects.filter(pk=previous_minutes.meeting_id).update(status=Meeting.Status.CLOSED)
             elif item.kind == "decision" and not item.standard:
@@ -245,12 +276,24 @@ class MeetingSeeder:
             meeting = self._meeting(table, day, "Rencontre régulière de la Table", coordinator)
             # Ownership grows: the coordination wrote most early agendas, members most recent ones.
             self._items(meeting, members, member_share=0.15 + 0.6 * n / max(past - 1, 1))
+            # One meeting was called at short notice; the members present waived the
+            # notice of convocation, as its minutes record.
+            urgent = n == past - 2
+            notice = 3 if urgent else max(rules.notice_days if rules else 10, 10)
             Meeting.objects.filter(pk=meeting.pk).update(
-                status=Meeting.Status.HELD, convened_at=meeting.starts_at - timedelta(days=10)
+                status=Meeting.Status.HELD, convened_at=meeting.starts_at - timedelta(days=notice)
             )
             meeting.refresh_from_db()
             present = self._attendance(meeting, members)
             previous_minutes = self._minutes(meeting, present, previous_minutes, sequences)
+            if urgent:
+                Minutes.objects.filter(pk=previous_minutes.pk).update(
+                    notice_waived=True,
+                    introduction="Rencontre convoquée trois jours d'avance pour répondre à temps à "
+                    "l'appel de projets du ministère. Les membres présents renoncent à l'avis de "
+                    "convocation.",
+                )
+        self._rules_adoptions(table, sequences)
         if previous_minutes:
             Minutes.objects.filter(pk=previous_minutes.pk).update(
                 status=Minutes.Status.CIRCULATED,

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import capfirst
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Delegation, Organisation
@@ -21,6 +21,7 @@ from .models import (
     Membership,
     PollChoice,
     ReminderSettings,
+    Resolution,
     Table,
 )
 
@@ -114,10 +115,28 @@ class RulesForm(forms.ModelForm):
         "e_vote_objections",
     )
 
-    def __init__(self, *args, **kwargs):
+    resolution = forms.ModelChoiceField(
+        queryset=Resolution.objects.none(),
+        label=_("Adopted by resolution"),
+        help_text=_("The table's resolution that adopted this version, from its register."),
+    )
+    field_order = ["resolution"]
+
+    def __init__(self, *args, table, **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.E_VOTE_FIELDS:
             self.fields[name].required = False
+        field = self.fields["resolution"]
+        field.queryset = (
+            Resolution.objects.filter(table=table, adopts_rules__isnull=True)
+            .exclude(result=Resolution.Result.REJECTED)
+            .order_by("-number")
+        )
+        field.label_from_instance = lambda resolution: (
+            f"{resolution.number} — {Truncator(resolution.text).chars(90)}"
+        )
+        # A table that keeps its register elsewhere records its founding rules first.
+        field.required = field.queryset.exists()
 
     def clean(self):
         cleaned = super().clean()

@@ -97,6 +97,14 @@ class MinutesHeaderForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example: who chaired, who took the minutes, guests."),
     )
+    notice_waived = forms.BooleanField(
+        label=_("The members present waive the notice of convocation"),
+        required=False,
+        help_text=_(
+            "Only when the convocation went out later than the rules require, or not at all: "
+            "the meeting can then sit and decide, and the minutes say so."
+        ),
+    )
     version = VersionField()
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
@@ -145,8 +153,10 @@ class ResolutionForm(forms.ModelForm):
             "dissent",
             "adopts_minutes",
             "corrects",
+            "departs_from_rules",
         ]
         widgets = {"mode": forms.RadioSelect, "result": forms.RadioSelect}
+        labels = {"departs_from_rules": _("The meeting decided in another mode than the rules provide")}
         help_texts = {"abstentions": _("Abstentions are not votes cast.")}
 
     def __init__(self, *args, meeting: Meeting, numbers: dict[int, str], majority_percent: int, **kwargs):

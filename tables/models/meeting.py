@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -181,6 +182,29 @@ class Meeting(models.Model):
 
     def rules(self):
         return self.table.rules_on(self.date)
+
+    def notice_deadline(self, rules=None):
+        """The latest moment the convocation could go out under the rules in force on the
+        meeting's day (None without rules)."""
+        rules = rules or self.rules()
+        return self.starts_at - timedelta(days=rules.notice_days) if rules else None
+
+    def convened_in_time(self, rules=None) -> bool:
+        """The convocation went out no later than the rules' notice period before the
+        meeting (any convocation, where the table has no rules)."""
+        if self.convened_at is None:
+            return False
+        deadline = self.notice_deadline(rules)
+        return deadline is None or self.convened_at <= deadline
+
+    def notice_waived(self) -> bool:
+        minutes = getattr(self, "minutes", None) if self.pk else None
+        return bool(minutes and minutes.notice_waived)
+
+    def regularly_called(self, rules=None) -> bool:
+        """The meeting may sit and decide: convened in time, or the members present waived
+        the notice of convocation, as its minutes record."""
+        return self.convened_in_time(rules) or self.notice_waived()
 
     def can_become(self, status):
         return status in self.TRANSITIONS[self.status]

@@ -38,6 +38,13 @@ class Minutes(models.Model):
     opened_at = models.TimeField(_("opened at"), null=True, blank=True)
     closed_at = models.TimeField(_("closed at"), null=True, blank=True)
     introduction = models.TextField(_("introduction"), blank=True)
+    # A meeting convened late, or not at all, sits only if the members present waive the
+    # notice of convocation, which the minutes record.
+    notice_waived = models.BooleanField(
+        _("the members present waive the notice of convocation"),
+        default=False,
+        help_text=_("Only when the convocation went out later than the rules require, or not at all."),
+    )
     circulated_at = models.DateTimeField(_("circulated"), null=True, blank=True)
     adopted_at = models.DateTimeField(_("adopted"), null=True, blank=True)
     adopted_by = models.ForeignKey(
@@ -166,6 +173,9 @@ class Resolution(models.Model):
     votes_against = models.PositiveSmallIntegerField(_("against"), null=True, blank=True)
     abstentions = models.PositiveSmallIntegerField(_("abstentions"), null=True, blank=True)
     dissent = models.TextField(_("dissent recorded"), blank=True)
+    # Decided in another mode than the rules in force provide (a vote where they say
+    # consent, say): confirmed by whoever recorded it, and said so in the minutes.
+    departs_from_rules = models.BooleanField(default=False)
     dissenting = models.ManyToManyField(
         Membership, verbose_name=_("dissenting organisations"), blank=True, related_name="+"
     )

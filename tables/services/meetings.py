@@ -23,6 +23,7 @@ from ..models import (
     Table,
 )
 from ..models.agenda import STANDARD_AFTER, STANDARD_BEFORE
+from .minutes import check_may_decide
 from .ratification import decisions_carry, next_plenary_meeting
 
 __all__ = [
@@ -214,6 +215,9 @@ def meeting_resend_failed(*, meeting: Meeting, by: User) -> int:
 
 @transaction.atomic
 def meeting_mark_held(*, meeting: Meeting) -> Meeting:
+    """The meeting took place. Refused for a meeting not called as the rules require,
+    unless its minutes record the members' waiver of notice."""
+    check_may_decide(meeting)
     meeting.set_status(Meeting.Status.HELD)
     meeting.save(update_fields=["status", "updated_at"])
     return meeting
@@ -481,6 +485,9 @@ def attendance_save(*, meeting: Meeting, rows: list[dict]) -> list[Attendance]:
     if (
         meeting.status in {Meeting.Status.PLANNED, Meeting.Status.CONVENED}
         and meeting.starts_at <= timezone.now()
+        # A meeting not called in time stays as it is until the minutes record the waiver
+        # of notice; its page says why.
+        and meeting.regularly_called()
     ):
         meeting.status = Meeting.Status.HELD
         meeting.save(update_fields=["status", "updated_at"])

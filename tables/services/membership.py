@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.access import forget_access
@@ -15,7 +16,7 @@ from members.emails import bilingual_line, queue_email, render_bilingual, site_u
 from members.models import Delegation, EmailKind, Organisation, User
 from members.services import person_affiliate
 
-from ..models import Coordinator, GovernanceRules, Invitation, Membership, Table
+from ..models import Coordinator, GovernanceRules, Invitation, Membership, Resolution, Table
 
 __all__ = [
     "RULE_FIELDS",
@@ -68,10 +69,22 @@ def table_create(*, by: User, coordinators=(), rules: dict | None = None, **fiel
 
 
 @transaction.atomic
-def rules_amend(*, table: Table, by: User, effective_from: date, note: str = "", **values) -> GovernanceRules:
-    """Record a new version of the table's rules. Earlier versions are never changed, so
-    that a past meeting is always judged by the rules in force on its date."""
+def rules_amend(
+    *,
+    table: Table,
+    by: User,
+    effective_from: date,
+    note: str = "",
+    resolution: Resolution | None = None,
+    **values,
+) -> GovernanceRules:
+    """Record a new version of the table's rules, adopted by `resolution` (one of the
+    table's adopted resolutions; None only for rules adopted before the table's register
+    was kept here). Earlier versions are never changed, so that a past meeting is always
+    judged by the rules in force on its date."""
     Table.objects.select_for_update().filter(pk=table.pk).first()
+    if resolution is not None:
+        _check_adopting_resolution(table, resolution, effective_from)
     last = table.rules_versions.aggregate(n=Max("version"))["n"] or 0
     rules = GovernanceRules(
         table=table,
@@ -83,7 +96,39 @@ def rules_amend(*, table: Table, by: User, effective_from: date, note: str = "",
     )
     rules.full_clean()
     rules.save()
+    if resolution is not None:
+        # A link from the register to the rules it adopted, not a change of its text: an
+        # update, so that a resolution of adopted minutes can name the rules too.
+        Resolution.objects.filter(pk=resolution.pk).update(adopts_rules=rules)
+        resolution.adopts_rules = rules
     return rules
+
+
+def _check_adopting_resolution(table: Table, resolution: Resolution, effective_from: date) -> None:
+    current = (
+        Resolution.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=resolution.pk)
+    )
+    if current.table_id != table.pk:
+        raise ValidationError({"resolution": _("Choose a resolution of this table.")})
+    if not current.is_adopted:
+        raise ValidationError({"resolution": _("A rejected resolution adopts nothing.")})
+    if current.adopts_rules_id is not None:
+        raise ValidationError(
+            {
+                "resolution": _("This resolution already adopted version %(version)s of the rules.")
+                % {"version": current.adopts_rules.version}
+            }
+        )
+    decided = current.meeting.date if current.meeting_id else timezone.localdate(current.decided_at)
+    if effective_from < decided:
+        raise ValidationError(
+            {
+                "effective_from": _(
+                    "Rules cannot take effect before the resolution that adopts them, taken on %(date)s."
+                )
+                % {"date": date_format(decided, "DATE_FORMAT")}
+            }
+        )
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.access import access_for
@@ -24,6 +25,7 @@ from ..models import (
     AgendaItem,
     Attendance,
     FollowUp,
+    GovernanceRules,
     Meeting,
     Membership,
     Minutes,
@@ -38,6 +40,7 @@ from ..quorum import meeting_quorum
 __all__ = [
     "HEADER_FIELDS",
     "EditConflict",
+    "check_may_decide",
     "comment_add",
     "comment_reply",
     "followup_complete",
@@ -53,7 +56,7 @@ __all__ = [
     "resolution_update",
 ]
 
-HEADER_FIELDS = ("chair", "opened_at", "closed_at", "introduction")
+HEADER_FIELDS = ("chair", "opened_at", "closed_at", "introduction", "notice_waived")
 RESOLUTION_FIELDS = (
     "text",
     "proposed_by",
@@ -67,6 +70,7 @@ RESOLUTION_FIELDS = (
     "dissenting",
     "adopts_minutes",
     "corrects",
+    "departs_from_rules",
 )
 VOTE_FIELDS = ("votes_for", "votes_against", "abstentions")
 # What a follow-up says belongs to the minutes and is frozen with them; its due date,
@@ -203,10 +207,33 @@ def minutes_update(*, minutes: Minutes, expected_version: int, by: User, **field
     closed = fields.get("closed_at", locked.closed_at)
     if opened and closed and closed <= opened:
         raise ValidationError({"closed_at": _("The meeting must close after it opens.")})
+    meeting = Meeting.objects.select_for_update().get(pk=locked.meeting_id)
+    if (
+        locked.notice_waived
+        and fields.get("notice_waived") is False
+        and not meeting.convened_in_time()
+        and meeting.resolutions.exists()
+    ):
+        raise ValidationError(
+            {
+                "notice_waived": _(
+                    "The meeting took decisions on the strength of this waiver: it stays recorded."
+                )
+            }
+        )
     saved = Minutes.objects.filter(pk=locked.pk, version=expected_version).update(
         **fields, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
     )
     locked.refresh_from_db()
+    if (
+        saved
+        and locked.notice_waived
+        and meeting.status in {Meeting.Status.PLANNED, Meeting.Status.CONVENED}
+        and meeting.starts_at <= timezone.now()
+    ):
+        # The members present waived the notice: the meeting sits, as the minutes say.
+        meeting.set_status(Meeting.Status.HELD)
+        meeting.save(update_fields=["status", "updated_at"])
     if not saved:
         current = {name: getattr(locked, name) for name in HEADER_FIELDS}
         if any(current[name] != value for name, value in fields.items()):
@@ -220,6 +247,43 @@ def minutes_update(*, minutes: Minutes, expected_version: int, by: User, **field
 
 
 # Resolutions ------------------------------------------------------------------------------
+
+
+# The resolution's mode that each decision mode of the rules provides for.
+RULES_MODE = {
+    GovernanceRules.DecisionMode.CONSENSUS: Resolution.Mode.CONSENSUS,
+    GovernanceRules.DecisionMode.CONSENT: Resolution.Mode.CONSENT,
+    GovernanceRules.DecisionMode.MAJORITY: Resolution.Mode.VOTE,
+}
+
+
+def check_may_decide(meeting: Meeting) -> None:
+    """A meeting decides only if it was called as the rules require: convened in time, or
+    its minutes record that the members present waived the notice of convocation. (A
+    meeting already held went through this check when it was marked held.)"""
+    if meeting.status not in {Meeting.Status.PLANNED, Meeting.Status.CONVENED}:
+        return
+    rules = meeting.rules()
+    if meeting.regularly_called(rules):
+        return
+    if meeting.convened_at is None:
+        raise ValidationError(
+            _(
+                "This meeting was never convened. It can decide only if the members present waive "
+                "the notice of convocation: record the waiver at the top of the minutes first."
+            )
+        )
+    raise ValidationError(
+        _(
+            "The convocation went out on %(sent)s, later than the %(days)s days' notice the rules "
+            "require. The meeting can decide only if the members present waive the notice: record "
+            "the waiver at the top of the minutes first."
+        )
+        % {
+            "sent": date_format(timezone.localtime(meeting.convened_at), "DATE_FORMAT"),
+            "days": rules.notice_days,
+        }
+    )
 
 
 def _present_membership_ids(meeting: Meeting) -> set[int]:
@@ -241,6 +305,22 @@ def _validate(resolution: Resolution, dissenting: list[Membership]) -> None:
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(messages)
+    rules = meeting.rules()
+    expected = RULES_MODE.get(rules.decision_mode) if rules else None
+    if expected is None or resolution.mode == expected:
+        resolution.departs_from_rules = False
+    elif not resolution.departs_from_rules:
+        errors.setdefault("mode", []).append(
+            _(
+                "The rules in force (version %(version)s) provide for decisions by %(rules_mode)s. "
+                "Confirm that the meeting decided by %(mode)s instead: the minutes will say so."
+            )
+            % {
+                "version": rules.version,
+                "rules_mode": rules.get_decision_mode_display().lower(),
+                "mode": resolution.get_mode_display().lower(),
+            }
+        )
     present = _present_membership_ids(meeting)
     absent = _("Choose an organisation recorded as present at this meeting.")
     for name in ("proposed_by", "seconded_by"):
@@ -253,7 +333,6 @@ def _validate(resolution: Resolution, dissenting: list[Membership]) -> None:
         errors.setdefault("dissenting", []).append(_("The organisation that proposed cannot dissent."))
     if resolution.mode == Resolution.Mode.VOTE and resolution.quorum_present:
         cast = sum(getattr(resolution, name) or 0 for name in VOTE_FIELDS)
-        rules = meeting.rules()
         if rules and rules.one_vote_per_organisation and cast > resolution.quorum_present:
             errors.setdefault("votes_for", []).append(
                 _("%(cast)s votes, but %(present)s voting members are present, with one vote each.")
@@ -326,6 +405,8 @@ def resolution_record(*, meeting: Meeting, by: User, item: AgendaItem | None = N
     minutes_start(meeting=meeting, by=by)
     minutes = _locked_minutes(meeting)
     _check_open(minutes)
+    meeting.minutes = minutes
+    check_may_decide(meeting)
     _check_item(meeting, item)
     resolution = Resolution(table=table, meeting=meeting, item=item, created_by=by)
     dissenting = _fill(resolution, fields) or []
@@ -513,7 +594,8 @@ def minutes_adopt(*, minutes: Minutes, resolution: Resolution, by: User) -> Minu
     ):
         raise ValidationError(_("A meeting adopts the minutes of an earlier meeting of the same table."))
     minutes.status = Minutes.Status.ADOPTED
-    minutes.adopted_at = timezone.now()
+    # Adopted on the day of the meeting that adopted them, whenever that was typed in.
+    minutes.adopted_at = resolution.meeting.starts_at
     minutes.adopted_by = resolution
     minutes.updated_by = by
     minutes.save(update_fields=["status", "adopted_at", "adopted_by", "updated_by", "updated_at"])

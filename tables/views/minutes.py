@@ -106,6 +106,12 @@ def _represented_organisations(request, meeting: Meeting) -> list[Organisation]:
 # The procès-verbal -----------------------------------------------------------------------
 
 
+def _notice(meeting: Meeting) -> dict:
+    """Whether the meeting was convened later than the rules require (or never)."""
+    rules = meeting.rules()
+    return {"late": not meeting.convened_in_time(rules), "days": rules.notice_days if rules else 0}
+
+
 def minutes_detail(request, slug, pk):
     """The whole procès-verbal in reading order. Those who write it edit each item in
     place; members comment each item while the draft is circulated."""
@@ -127,6 +133,7 @@ def minutes_detail(request, slug, pk):
         "can_write": can_write,
         "show_people": insider or can_write,
         "has_begun": _has_begun(meeting),
+        "notice": _notice(meeting),
     }
     if minutes is not None:
         context.update(_minutes_context(request, meeting, minutes, can_write=can_write, insider=insider))

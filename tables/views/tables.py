@@ -14,7 +14,13 @@ from .. import services
 from ..filters import TableFilter
 from ..forms import RulesForm, TableForm
 from ..models import GovernanceRules, Table
-from ..permissions import can_create_table, can_manage_table, can_read_bilans, can_see_delegates
+from ..permissions import (
+    can_create_table,
+    can_manage_table,
+    can_read_bilans,
+    can_see_delegates,
+    can_view_register,
+)
 from ..selectors_minutes import published_minutes_for
 from .common import get_table
 from .communiques import readable_communiques
@@ -132,7 +138,7 @@ def rules_list(request, slug):
     form = None
     if can_manage:
         initial = {field: getattr(current, field) for field in services.RULE_FIELDS} if current else {}
-        form = RulesForm(request.POST if request.method == "POST" else None, initial=initial)
+        form = RulesForm(request.POST if request.method == "POST" else None, initial=initial, table=table)
     elif request.method == "POST":
         raise PermissionDenied
     if form is not None and request.method == "POST" and form.is_valid():
@@ -143,9 +149,20 @@ def rules_list(request, slug):
         else:
             messages.success(request, _("A new version of the rules was recorded."))
             return redirect("tables:rules-list", slug=table.slug)
-    versions = GovernanceRules.objects.filter(table=table).select_related("created_by")
+    versions = (
+        GovernanceRules.objects.filter(table=table)
+        .select_related("created_by")
+        .prefetch_related("resolutions")
+    )
     return render(
         request,
         "tables/rules_list.html",
-        {"table": table, "versions": versions, "current": current, "form": form, "can_manage": can_manage},
+        {
+            "table": table,
+            "versions": versions,
+            "current": current,
+            "form": form,
+            "can_manage": can_manage,
+            "can_see_register": can_view_register(request.user, table),
+        },
     )

@@ -408,6 +408,18 @@ def test_minutes_pdf_shows_notes_follow_ups_and_header(world, french):
     assert f"Secrétaire {world.delegate_a.display_name}" in text
 
 
+def test_minutes_pdf_records_the_waiver_of_notice_and_a_mode_other_than_the_rules(world, french):
+    # given minutes whose members waived the notice, and a vote where the rules say consensus
+    held = held_meeting(world)
+    Minutes.objects.filter(pk=held.minutes.pk).update(notice_waived=True)
+    Resolution.objects.filter(pk=held.resolution.pk).update(departs_from_rules=True)
+    # when they are made
+    text = pdf_text(make(load("minutes", held.minutes), "minutes"))
+    # then both are stated, once each
+    assert text.count("Les membres présents renoncent à l’avis de convocation.") == 1
+    assert text.count("un mode autre que celui que prévoient les règles en vigueur") == 1
+
+
 def test_adopted_minutes_say_by_which_resolution_and_list_corrections(world, french):
     # given adopted minutes later corrected by a resolution
     held = held_meeting(world)
@@ -425,7 +437,7 @@ def test_adopted_minutes_say_by_which_resolution_and_list_corrections(world, fre
     # when they are made
     text = pdf_text(make(load("minutes", held.minutes), "minutes"))
     # then the adoption and the correction are stated
-    assert "Adopté par la résolution 2026-04-01 le" in text
+    assert "Adopté par la résolution 2026-04-01 à la rencontre du" in text
     assert "Il est résolu de corriger l'orthographe du nom de l'organisme Façon." in text
 
 

@@ -56,6 +56,8 @@ def vote(meeting, by, votes_for, votes_against, result, abstentions=0, **fields)
         by=by,
         text="Il est résolu d'adopter le plan d'action.",
         mode="vote",
+        # The factory's rules say consensus: recording a vote is a confirmed departure.
+        departs_from_rules=True,
         result=result,
         votes_for=votes_for,
         votes_against=votes_against,

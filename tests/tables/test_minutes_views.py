@@ -337,6 +337,8 @@ def resolution_data(world, **overrides):
     data = {
         "text": "Il est résolu d'adopter le budget révisé.",
         "mode": "vote",
+        # The factory's rules say consensus: the form asks to confirm a vote.
+        "departs_from_rules": "on",
         "result": "majority",
         "votes_for": "1",
         "votes_against": "0",
@@ -504,6 +506,7 @@ def register(world, meeting):
         world.coordinator,
         text="Il est résolu de financer la halte-garderie.",
         mode="vote",
+        departs_from_rules=True,
         result="rejected",
         votes_for=0,
         votes_against=1,
@@ -755,6 +758,7 @@ def grow(world, meeting, n):
             item=item,
             proposed_by=membership,
             mode="vote",
+            departs_from_rules=True,
             result="majority",
             votes_for=1,
             votes_against=0,
