@@ -1,14 +1,17 @@
-"""What the funding area adds to the tables' indicators and bilans: joint projects count
-as organisations working together (partnership density), and the bilan lists the funded
-joint projects with their partners and contributions. Registered at start-up."""
+"""What the funding area adds to the tables' indicators, bilans and pages: joint projects
+count as organisations working together (partnership density), the bilan lists the funded
+joint projects with their partners and contributions, and a table's page shows its calls
+(templatetags/funding_tables.py). Registered at start-up."""
 
 from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
 from projects.models import Partnership
+from tables.selectors.navigation import TableLink
 
 from .models import COMMITTED, Application
+from .selectors import calls_for_table
 
 
 def project_teams(table, years):
@@ -77,9 +80,30 @@ def funded_projects_section(bilan):
     }
 
 
+def table_calls(table, user) -> dict:
+    """`calls_for_table`, read once per request and kept on the table object: the table's
+    page asks it for the calls section and again for the link to that section."""
+    cached = table.__dict__.setdefault("_funding_calls", {})
+    if user.pk not in cached:
+        cached[user.pk] = calls_for_table(table, user)
+    return cached[user.pk]
+
+
+def table_links(user, table):
+    """The table page's link to its calls, for those who see at least one call or may
+    prepare one (the same answer as the calls section it leads to)."""
+    calls = table_calls(table, user)
+    if any(calls[name] for name in ("table_calls_open", "table_calls_upcoming", "table_calls_closed")) or (
+        calls["table_calls_drafts"] or calls["can_create_call"]
+    ):
+        yield TableLink(_("Funding calls"), f"{table.get_absolute_url()}#table-calls-title")
+
+
 def register():
     from tables.bilan import register_bilan_section
     from tables.indicators import register_pair_source
+    from tables.selectors.navigation import register as register_table_links
 
     register_pair_source(project_teams)
     register_bilan_section(funded_projects_section)
+    register_table_links(table_links)

@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from funding.selectors import calls_for_table
 from members.models import Delegation, Sector
 
 from .. import services
@@ -21,6 +20,7 @@ from ..permissions import (
     can_see_delegates,
     can_view_register,
 )
+from ..selectors.navigation import table_links
 from ..selectors_minutes import published_minutes_for
 from .common import get_table
 from .communiques import readable_communiques
@@ -70,11 +70,14 @@ def table_detail(request, slug):
     table = get_table(request, slug)
     show_people = can_see_delegates(request.user, table)
     groups = members_by_sector(table, with_delegates=show_people)
+    links = table_links(request.user, table)
     return render(
         request,
         "tables/table_detail.html",
         {
             "table": table,
+            "links": [link for link in links if not link.coordination],
+            "coordination_links": [link for link in links if link.coordination],
             "rules": table.rules_on(),
             "groups": groups,
             "member_count": sum(len(items) for _label, items in groups),
@@ -87,7 +90,6 @@ def table_detail(request, slug):
             "communiques": readable_communiques(request.user, table).select_related("table")[:3]
             if show_people
             else None,
-            **calls_for_table(table, request.user),
         },
     )
 
