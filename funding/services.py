@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.models import Delegation, EmailKind, Notification, User
@@ -1003,7 +1004,57 @@ def report_save(
             by=by,
             changes={"report": ["", str(locked)]},
         )
+        call = application.call
+        send_to(
+            _deciders(call),
+            "funding/email/report_submitted",
+            {
+                "report": locked,
+                "project": application.project,
+                "call": call,
+                "url": absolute(reverse("funding:application-followup", args=[call.pk, application.pk])),
+            },
+            kind=EmailKind.FUNDING,
+            reply_to=[by.email] if by.email else None,
+            notification=Notification.Kind.REPORT_SUBMITTED,
+        )
     return locked
+
+
+def _deciders(call) -> list[User]:
+    """Who accepts the call's reports and releases its tranches: its funders' programme
+    managers, and the table's coordination when decisions are the table's (`can_decide`)."""
+    people = User.objects.filter(
+        funder_roles__funder__in=call.shares.values("funder"),
+        funder_roles__active=True,
+        funder_roles__role=FunderStaff.Role.MANAGER,
+    )
+    if call.decision_by_resolution:
+        people = people | User.objects.filter(coordinator_roles__table=call.table_id)
+    return list(people.distinct().order_by("pk"))
+
+
+def _tell_project(application: Application, template: str, context: dict, by: User) -> int:
+    """Tell the project's lead and confirmed partners (who act for them at the table) of
+    what the call decided on its follow-up."""
+    project = application.project
+    organisations = [
+        project.lead_id,
+        *Partnership.objects.confirmed().filter(project=project).values_list("organisation_id", flat=True),
+    ]
+    return send_to(
+        people_acting_for(organisations, project.table_id),
+        template,
+        {
+            "project": project,
+            "call": application.call,
+            "url": absolute(project.get_absolute_url()),
+            **context,
+        },
+        kind=EmailKind.FUNDING,
+        reply_to=[by.email] if by.email else None,
+        notification=Notification.Kind.PROJECT_FOLLOW_UP,
+    )
 
 
 def _check_follow_up(report_or_application, by: User) -> Application:
@@ -1030,6 +1081,7 @@ def report_accept(*, report: Report, by: User) -> Report:
         by=by,
         changes={"report": ["", str(locked)]},
     )
+    _tell_project(application, "funding/email/report_decided", {"report": locked}, by)
     return locked
 
 
@@ -1054,6 +1106,7 @@ def report_return(*, report: Report, by: User, note: str) -> Report:
         changes={"report": [str(locked), _("sent back")]},
         note=note.strip(),
     )
+    _tell_project(application, "funding/email/report_decided", {"report": locked, "note": note.strip()}, by)
     return locked
 
 
@@ -1075,6 +1128,7 @@ def tranche_release(*, tranche: Tranche, by: User) -> Tranche:
         by=by,
         changes={"tranche": ["", f"{locked.number}: {locked.amount} $"]},
     )
+    _tell_project(application, "funding/email/tranche_released", {"tranche": locked}, by)
     return locked
 
 
@@ -1096,6 +1150,18 @@ def schedule_update(*, application: Application, by: User, tranches: list[dict])
         if report is not None and report.pk not in reports:
             raise ValidationError(_("This report belongs to another project."))
         if tranche.is_released:
+            if (row["amount"], row["planned_on"], report) != (
+                tranche.amount,
+                tranche.planned_on,
+                tranche.report,
+            ):
+                raise ValidationError(
+                    _("Tranche %(number)s was released on %(date)s: it can no longer change.")
+                    % {
+                        "number": tranche.number,
+                        "date": date_format(timezone.localtime(tranche.released_at), "DATE_FORMAT"),
+                    }
+                )
             total += tranche.amount
             continue
         before = {"amount": tranche.amount, "planned_on": tranche.planned_on, "report": tranche.report}

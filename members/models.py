@@ -409,6 +409,11 @@ class Notification(models.Model):
         CONSULTATION_PROPOSED = "consultation_proposed", _("Consultations proposed by member organisations")
         FOLLOW_UP_ASSIGNED = "follow_up_assigned", _("Follow-ups given to my organisation")
         REVIEW_ASSIGNED = "review_assigned", _("Applications given to me to review")
+        REPORT_SUBMITTED = "report_submitted", _("Reports submitted on the projects I fund")
+        PROJECT_FOLLOW_UP = (
+            "project_follow_up",
+            _("My projects' reports accepted or sent back, tranches released"),
+        )
 
     class Email(models.TextChoices):
         """Where the email of a notification stands."""
@@ -498,4 +503,6 @@ DEFAULT_DELIVERY = {
     Notification.Kind.CONSULTATION_PROPOSED: NotificationPreference.Delivery.IMMEDIATE,
     Notification.Kind.FOLLOW_UP_ASSIGNED: NotificationPreference.Delivery.IMMEDIATE,
     Notification.Kind.REVIEW_ASSIGNED: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.REPORT_SUBMITTED: NotificationPreference.Delivery.IMMEDIATE,
+    Notification.Kind.PROJECT_FOLLOW_UP: NotificationPreference.Delivery.IMMEDIATE,
 }
