@@ -39,15 +39,16 @@ from tables.demo import DEMO_ACCOUNTS  # noqa: E402
 TRIVIAL = "trivial view (/healthz/)"
 
 
-def pages():
+def pages(only=None):
     """For each role, the trivial view first (its baseline), then every main page the role
-    uses — the same list the accessibility and HTML-validity tests visit (tests/pages.py)."""
+    uses — the same list the accessibility and HTML-validity tests visit (tests/pages.py) —
+    or only the pages named in `only`."""
     from tests.pages import DEMO_ROLES, main_pages
 
     rows = []
     for role in DEMO_ROLES:
         rows.append((TRIVIAL, role, reverse("healthz")))
-        rows += [(name, role, url) for name, url in main_pages(role)]
+        rows += [(name, role, url) for name, url in main_pages(role) if only is None or name in only]
     return rows
 
 
@@ -95,9 +96,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--json")
+    parser.add_argument("--only", help="comma-separated page names (tests/pages.py), e.g. home")
     args = parser.parse_args()
     clients, results, trivial = {}, [], {}
-    rows = pages()
+    rows = pages(set(args.only.split(",")) if args.only else None)
     # As each gunicorn worker does once loaded (concertation/wsgi.py).
     gc.collect()
     gc.freeze()

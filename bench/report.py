@@ -198,6 +198,24 @@ def write_readme(results):
             + " |"
         )
     parts += ["", "## Pages\n", _pages_table(results), ""]
+    homes = {scale: entry["home"] for scale, entry in results["scales"].items() if "home" in entry}
+    if homes:
+        roles = [row["role"] for row in next(iter(homes.values())) if row["page"] == "home"]
+        header = " | ".join(f"queries @{scale} | p95 ms @{scale}" for scale in homes)
+        parts += [
+            "## Home with its « À faire » list\n",
+            "Each role's home page alone, measured again after the list of what waits on each person "
+            "(`python -m bench.run --again home --scales N`).\n",
+            f"| role | {header} |",
+            "|---|" + "---|---|" * len(homes),
+        ]
+        for role in roles:
+            cells = []
+            for rows in homes.values():
+                row = next((r for r in rows if r["page"] == "home" and r["role"] == role), None)
+                cells += [str(row["queries"]), str(row["p95_ms"])] if row else ["", ""]
+            parts.append(f"| {role} | " + " | ".join(cells) + " |")
+        parts.append("")
     digests = [(scale, entry["digests"]) for scale, entry in results["scales"].items() if "digests" in entry]
     if digests:
         parts += [

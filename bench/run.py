@@ -75,9 +75,10 @@ def seed(scale):
     return {"seconds": seconds, "rows": counts}
 
 
-def pages(scale):
+def pages(scale, only=None):
     out = ROOT / "bench" / f".pages-{scale}.json"
-    run(sys.executable, "-m", "bench.pages", "--repeat", "30", "--json", str(out), env=env())
+    options = ["--only", only] if only else []
+    run(sys.executable, "-m", "bench.pages", "--repeat", "30", "--json", str(out), *options, env=env())
     return json.loads(out.read_text())["pages"]
 
 
@@ -145,7 +146,7 @@ def main():
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument(
         "--again",
-        help="measure only these parts (comma-separated: pages,digests,consultations,pdfs,throughput,"
+        help="measure only these parts (comma-separated: pages,home,digests,consultations,pdfs,throughput,"
         "load,faults) on the bench database as the last run left it, for the first of --scales, and "
         "merge them into results.json",
     )
@@ -157,6 +158,9 @@ def main():
         for part in args.again.split(","):
             if part == "pages":
                 entry[part] = pages(scales[0])
+            elif part == "home":
+                # The home page alone (its « À faire » list), after changes that touch it.
+                entry[part] = pages(scales[0], only="home")
             elif part == "digests":
                 entry[part] = digest_times()
             elif part == "consultations":
