@@ -100,7 +100,7 @@ def test_a_released_tranche_cannot_change_and_the_refusal_says_so(funded):
     rows = schedule(funded)
     rows[0]["amount"] -= 1000
     rows[1]["amount"] += 1000
-    with pytest.raises(ValidationError, match="Le versement 1 a été fait le .*il ne peut plus changer"):
+    with pytest.raises(ValidationError, match=r"Le versement 1 a été fait le .*il ne peut plus changer"):
         services.schedule_update(application=funded, by=funded.manager, tranches=rows)
     assert funded.tranches.get(number=1).amount == first.amount
 

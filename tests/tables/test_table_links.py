@@ -32,7 +32,7 @@ def table_nav(client, table):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(table.get_absolute_url()).text
     nav = re.search(r'<nav class="subnav table-nav".*?</nav>', page, re.S).group(0)
-    return dict((label, url) for url, label in re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav))
+    return {label: url for url, label in re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav)}
 
 
 def test_the_coordinator_reaches_every_part_and_the_coordination_pages(world):
