@@ -59,3 +59,40 @@ def excluded_automatically(reviewer: Reviewer, application: Application) -> bool
     mine = reviewer_organisations([reviewer])[reviewer.pk]
     theirs = application_organisations([application])[application.pk]
     return bool(mine & theirs)
+
+
+def person_conflict(person, application: Application) -> str:
+    """Why `person` may not decide on `application`, its reports or its tranches (an empty
+    string when nothing stands in the way): an organisation they work for, represent at
+    the call's table or are a funder's staff for leads it or partners in it, or they
+    declared a conflict of interest as its reviewer. The same exclusion as the review's."""
+    from django.utils.translation import gettext as _
+
+    from members.models import Organisation
+
+    from .models import Declaration, FunderStaff
+
+    theirs = application_organisations([application])[application.pk]
+    mine = set(
+        Affiliation.objects.filter(person=person, end__isnull=True).values_list("organisation_id", flat=True)
+    )
+    mine |= set(
+        Delegation.objects.active()
+        .filter(person=person, membership__table_id=application.call.table_id)
+        .values_list("membership__organisation_id", flat=True)
+    )
+    mine |= set(
+        FunderStaff.objects.filter(person=person, active=True).values_list(
+            "funder__organisation_id", flat=True
+        )
+    )
+    shared = Organisation.objects.filter(pk__in=mine & theirs).order_by("name").first()
+    if shared is not None:
+        return _("%(organisation)s, which you belong to, leads this project or is one of its partners") % {
+            "organisation": shared.name
+        }
+    if Declaration.objects.filter(
+        reviewer__person=person, application=application, has_conflict=True
+    ).exists():
+        return _("you declared a conflict of interest with this application")
+    return ""

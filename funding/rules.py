@@ -14,7 +14,7 @@ from projects.models import BudgetLine, Partnership, ProjectAttachment
 from tables.models import Membership
 from tables.templatetags.ui import money, percent
 
-from .models import Application
+from .models import Application, CallFunder
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,21 @@ def _partners(call, project, partnerships) -> list[RuleCheck]:
             % {"count": len(confirmed), "required": call.min_partners},
         )
     ]
+    funders = set(CallFunder.objects.filter(call=call).values_list("funder__organisation_id", flat=True))
+    cofunders = [p.organisation for p in confirmed + waiting if p.organisation_id in funders]
+    checks.append(
+        RuleCheck(
+            "no_cofunder_partner",
+            not cofunders,
+            _(
+                "%(names)s co-funds this call: its money is the call's envelope, not a partner's "
+                "contribution. Remove it from the partners."
+            )
+            % {"names": _names(cofunders)}
+            if cofunders
+            else _("No partner co-funds this call."),
+        )
+    )
     if waiting:
         checks.append(
             RuleCheck(

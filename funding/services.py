@@ -29,7 +29,12 @@ from projects.services import EditConflict
 from tables.models import Membership, Resolution
 from tables.templatetags.ui import money
 
-from .conflicts import application_organisations, excluded_automatically, reviewer_organisations
+from .conflicts import (
+    application_organisations,
+    excluded_automatically,
+    person_conflict,
+    reviewer_organisations,
+)
 from .models import (
     Actor,
     Application,
@@ -707,6 +712,19 @@ def application_decide(
     if resolution is not None and (resolution.table_id != call.table_id or not resolution.is_adopted):
         raise ValidationError({"resolution": _("Choose an adopted resolution of this call's table.")})
     changes = {}
+    conflict = person_conflict(by, locked)
+    if conflict and resolution is None:
+        raise ValidationError(
+            _(
+                "You cannot decide on this application: %(reason)s. Another manager of the call decides "
+                "it, or the table by resolution."
+            )
+            % {"reason": conflict}
+        )
+    if conflict:
+        # Recorded for the table's resolution, which is the decision: the history says who
+        # recorded it and why they could not have decided alone.
+        changes["recorded_despite_conflict"] = ["", conflict]
     if funded:
         if amount is None or amount <= 0:
             raise ValidationError({"amount": _("Enter the amount awarded.")})
@@ -735,7 +753,7 @@ def application_decide(
             )
         locked.awarded_amount = amount
         locked.conditions = conditions.strip()
-        changes = {"awarded_amount": ["", str(amount)], "conditions": ["", locked.conditions]}
+        changes.update({"awarded_amount": ["", str(amount)], "conditions": ["", locked.conditions]})
     else:
         if not note.strip():
             raise ValidationError({"note": _("Give the reasons of the refusal: the applicants read them.")})
@@ -1058,9 +1076,19 @@ def _tell_project(application: Application, template: str, context: dict, by: Us
 
 
 def _check_follow_up(report_or_application, by: User) -> Application:
+    """The person decides on the call, and nothing ties them to this project."""
     application = getattr(report_or_application, "application", report_or_application)
     if not can_decide(by, application.call):
         raise PermissionDenied
+    conflict = person_conflict(by, application)
+    if conflict:
+        raise ValidationError(
+            _(
+                "You cannot accept this project's reports or release its tranches: %(reason)s. "
+                "Another manager of the call does."
+            )
+            % {"reason": conflict}
+        )
     return application
 
 
