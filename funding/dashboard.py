@@ -162,6 +162,22 @@ class Dashboard:
         return self._leverage(self.delivered_cash + self.delivered_in_kind)
 
 
+def allocate(amount: Decimal, weights: dict) -> dict:
+    """`amount` split among the keys of `weights` in proportion, in whole cents; the cents
+    left by rounding down go to the largest remainders (ties to the smallest key), so that
+    the parts always add up to the amount exactly."""
+    total = sum(weights.values(), ZERO)
+    if not total or not amount:
+        return dict.fromkeys(weights, ZERO)
+    cents = int((Decimal(amount) * 100).to_integral_value())
+    exact = {key: Decimal(cents) * weight / total for key, weight in weights.items()}
+    parts = {key: int(value) for key, value in exact.items()}
+    left = cents - sum(parts.values())
+    for key in sorted(weights, key=lambda key: (parts[key] - exact[key], str(key)))[:left]:
+        parts[key] += 1
+    return {key: Decimal(value) / 100 for key, value in parts.items()}
+
+
 def _split(amount: Decimal, parts: int) -> Decimal:
     return (amount / parts).quantize(Decimal("0.01")) if parts else ZERO
 
@@ -178,14 +194,20 @@ def build_dashboard(calls, *, funder=None, region_id=None, sector=None, today=No
     )
     if funder is not None:
         calls = [call for call in calls if funder.pk in call.funder_ids]
-    funder_share = {}
+    # Each call's envelope by funder (None: a part no funder holds), the weights by which
+    # a funder is credited with its share of each project's amounts.
+    weights = {}
     for call in calls:
         shares = {s.funder_id: s.amount for s in call.shares.all()}
-        funder_share[call.pk] = (
-            (shares.get(funder.pk, ZERO) / call.envelope)
-            if funder is not None and call.envelope
-            else Decimal(1)
-        )
+        unassigned = call.envelope - sum(shares.values(), ZERO)
+        weights[call.pk] = {**shares, **({None: unassigned} if unassigned > 0 else {})}
+
+    def portion(call_id, amount):
+        """The funder's part of `amount` (all of it without a funder)."""
+        if funder is None or not amount:
+            return amount
+        return allocate(amount, weights[call_id]).get(funder.pk, ZERO)
+
     applications = list(
         Application.objects.filter(call__in=calls)
         .exclude(status=Status.DRAFT)
@@ -289,16 +311,24 @@ def build_dashboard(calls, *, funder=None, region_id=None, sector=None, today=No
             and sector not in {p["organisation__sector"] for p in row.partners}
         ):
             continue
-        if funder is not None and application.awarded_amount:
-            ratio = funder_share[application.call_id]
-            application.awarded_amount = (application.awarded_amount * ratio).quantize(Decimal("0.01"))
-            row.disbursed = (row.disbursed * ratio).quantize(Decimal("0.01"))
+        if funder is not None:
+            # Each funder is credited with the project's amounts in proportion to its share of
+            # the call, to the cent: the funders' figures add up to the call's.
+            call_id = application.call_id
+            application.awarded_amount = portion(call_id, application.awarded_amount)
+            row.disbursed = portion(call_id, row.disbursed)
+            row.delivered_cash = portion(call_id, row.delivered_cash)
+            row.delivered_in_kind = portion(call_id, row.delivered_in_kind)
+            row.partners = [
+                {**p, "cash": portion(call_id, p["cash"]), "in_kind": portion(call_id, p["in_kind"])}
+                for p in row.partners
+            ]
         rows.append(row)
 
     by_call = {}
     for call in calls:
-        envelope = call.envelope * funder_share[call.pk]
-        by_call[call.pk] = CallRow(call=call, envelope=envelope.quantize(Decimal("0.01")))
+        envelope = weights[call.pk].get(funder.pk, ZERO) if funder is not None else call.envelope
+        by_call[call.pk] = CallRow(call=call, envelope=envelope)
     for row in rows:
         call_row = by_call[row.application.call_id]
         call_row.submitted += 1

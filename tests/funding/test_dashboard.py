@@ -202,3 +202,50 @@ def test_across_many_calls_the_dashboard_shows_the_most_recent_and_any_call_can_
     oldest = client.get(reverse("funding:dashboard"), {"call": made[0].pk})
     assert [row.call.pk for row in oldest.context["data"].calls] == [made[0].pk]
     assert not oldest.context["recent_only"]
+
+
+@pytest.fixture
+def three_funders(world):
+    """One call of 100 000 $ shared 1/3 each by three funders (33 333,33 $, 33 333,33 $,
+    33 333,34 $), funding two projects whose amounts do not divide by three."""
+    from funding.models import CallFunder
+    from tests.factories import FunderFactory
+
+    funders = [world.funder, FunderFactory(), FunderFactory()]
+    call = call_on(world.table_a, funders=funders)
+    for share, amount in zip(call.shares.order_by("pk"), ("33333.33", "33333.33", "33333.34"), strict=True):
+        CallFunder.objects.filter(pk=share.pk).update(amount=Decimal(amount))
+    application_in(Status.FUNDED, call, amount=Decimal("30001"))
+    application_in(Status.FUNDED, call, amount=Decimal("20000.01"))
+    return call, funders
+
+
+def test_each_funder_is_credited_with_its_share_of_the_partners_contributions(three_funders):
+    call, funders = three_funders
+    whole = build_dashboard(calls(call))
+    parts = [build_dashboard(calls(call), funder=funder) for funder in funders]
+    for name in ("envelope", "committed", "available", "partner_cash", "partner_in_kind", "partner_total"):
+        assert sum((getattr(part, name) for part in parts), Decimal("0")) == getattr(whole, name), name
+    # a funder with a third of the call is credited with about a third of the contributions,
+    # so its leverage is the call's, not three times it
+    for part in parts:
+        assert abs(part.leverage_total - whole.leverage_total) <= Decimal("0.01")
+
+
+def test_the_dashboard_says_how_leverage_is_computed(world, client_for, three_funders):
+    from django.conf import settings
+
+    call, _funders = three_funders
+    client = client_for("coordinator")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("funding:dashboard") + f"?call={call.pk}").text
+    assert "in proportion to its share of the call's envelope" in page
+
+
+def test_allocation_splits_to_the_cent_and_adds_up():
+    from funding.dashboard import allocate
+
+    parts = allocate(Decimal("100.00"), {1: Decimal(1), 2: Decimal(1), 3: Decimal(1)})
+    assert sorted(parts.values()) == [Decimal("33.33"), Decimal("33.33"), Decimal("33.34")]
+    assert sum(parts.values()) == Decimal("100.00")
+    assert allocate(Decimal("0"), {1: Decimal(1)}) == {1: Decimal("0")}
