@@ -182,10 +182,12 @@ def _split(amount: Decimal, parts: int) -> Decimal:
     return (amount / parts).quantize(Decimal("0.01")) if parts else ZERO
 
 
-def build_dashboard(calls, *, funder=None, region_id=None, sector=None, today=None) -> Dashboard:
+def build_dashboard(calls, *, funder=None, region_id=None, sector=None, today=None, viewer=None) -> Dashboard:
     """The dashboard over `calls` (a queryset). With `funder`, amounts are that funder's
     share of each call; `region_id` and `sector` keep the projects serving that region,
-    or with the lead or a confirmed partner of that sector."""
+    or with the lead or a confirmed partner of that sector. With `viewer`, the
+    applications of calls they do not manage that they are excluded from (an evaluator
+    whose organisation partners a project) are left out, as on the review pages."""
     today = today or timezone.localdate()
     calls = list(
         calls.select_related("table")
@@ -231,6 +233,13 @@ def build_dashboard(calls, *, funder=None, region_id=None, sector=None, today=No
     calls_by_pk = {call.pk: call for call in calls}
     for application in applications:
         application.call = calls_by_pk[application.call_id]
+    if viewer is not None:
+        from .conflicts import excluded_application_ids
+        from .permissions import can_manage_call
+
+        unmanaged = [a for a in applications if not can_manage_call(viewer, a.call)]
+        hidden = excluded_application_ids(viewer, unmanaged)
+        applications = [a for a in applications if a.pk not in hidden]
     project_ids = [a.project_id for a in applications]
     regions = defaultdict(list)
     for project_id, region_id_, name in Project.regions.through.objects.filter(

@@ -44,6 +44,7 @@ def _filtered(request):
         funder=chosen.get("funder"),
         region_id=chosen["region"].pk if chosen.get("region") else None,
         sector=chosen.get("sector") or None,
+        viewer=request.user,
     )
     return form, chosen, dashboard
 

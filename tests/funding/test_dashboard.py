@@ -249,3 +249,35 @@ def test_allocation_splits_to_the_cent_and_adds_up():
     assert sorted(parts.values()) == [Decimal("33.33"), Decimal("33.33"), Decimal("33.34")]
     assert sum(parts.values()) == Decimal("100.00")
     assert allocate(Decimal("0"), {1: Decimal(1)}) == {1: Decimal("0")}
+
+
+def exported_titles(client):
+    response = client.get(reverse("funding:dashboard-export"), {"format": "csv"})
+    assert response.status_code == 200
+    return {row[2] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")}
+
+
+def test_an_evaluator_excluded_from_an_application_does_not_get_it_in_the_export_or_page(world, two_calls):
+    # given the evaluator works for a partner of project P (so is excluded from reviewing it)
+    from members.models import Affiliation
+
+    Affiliation.objects.filter(person=world.evaluator, end__isnull=True).delete()
+    Affiliation.objects.create(person=world.evaluator, organisation=two_calls["y"])
+    evaluator = client_as(world, "evaluator")
+    # then neither the export nor the page shows P, and Q is still there
+    titles = exported_titles(evaluator)
+    assert two_calls["p"].project.title not in titles
+    assert two_calls["q"].project.title in titles
+    page = evaluator.get(reverse("funding:dashboard"))
+    assert two_calls["p"].project not in [row.project for row in page.context["data"].projects]
+    # while the table's coordination, who manages the call, still sees it
+    assert two_calls["p"].project.title in exported_titles(client_as(world, "coordinator"))
+
+
+def test_a_declared_conflict_hides_the_application_from_the_evaluators_export(world, two_calls):
+    from funding.models import Declaration
+    from tests.funding.factories import reviewer_on
+
+    reviewer = reviewer_on(two_calls["second"], person=world.evaluator)
+    Declaration.objects.create(reviewer=reviewer, application=two_calls["q"], has_conflict=True)
+    assert two_calls["q"].project.title not in exported_titles(client_as(world, "evaluator"))
