@@ -42,6 +42,7 @@ class CallForm(forms.ModelForm):
             "max_request_share",
             "partners_must_be_members",
             "decision_by_resolution",
+            "results_public",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),

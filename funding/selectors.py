@@ -20,6 +20,7 @@ from tables.models import Membership
 
 from .conflicts import application_organisations, reviewer_organisations
 from .models import (
+    COMMITTED,
     SUBMITTED_ONCE,
     Application,
     CallFunder,
@@ -182,7 +183,45 @@ def calls_for_table(table, user) -> dict:
         "table_calls_drafts": drafts,
         "can_create_call": can_create_call(user, table),
         "funding_table": table,
+        "table_funded": public_results(table, user) if closed else [],
     }
+
+
+def funded_results(calls) -> list[Application]:
+    """The joint projects `calls` funded, for anyone who sees the call once decided: each
+    application with its project's lead, confirmed partners (`partners`) and regions
+    (`territories`), the largest award first. Four queries, whatever the number."""
+    applications = list(
+        Application.objects.filter(call__in=calls, status__in=COMMITTED)
+        .select_related("project__lead", "call")
+        .prefetch_related(
+            Prefetch(
+                "project__partnerships",
+                queryset=Partnership.objects.confirmed()
+                .select_related("organisation")
+                .order_by("organisation__name"),
+                to_attr="partners",
+            ),
+            "project__regions",
+        )
+        .order_by("-awarded_amount", "project__title")
+    )
+    return applications
+
+
+def public_results(table, user) -> list[Application]:
+    """The table's funded projects its page lists: calls published, their results public
+    (or the person manages the call)."""
+    from .permissions import can_manage_call
+
+    calls = [
+        call
+        for call in FundingCall.objects.filter(table=table, published_at__isnull=False).prefetch_related(
+            "shares"
+        )
+        if call.results_public or can_manage_call(user, call)
+    ]
+    return funded_results(calls)[:30] if calls else []
 
 
 def _managed_call_ids(user, table):

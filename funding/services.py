@@ -96,6 +96,7 @@ CALL_FIELDS = (
     "max_request_share",
     "partners_must_be_members",
     "decision_by_resolution",
+    "results_public",
 )
 CALL_RELATIONS = ("regions", "objectives")
 # What applicants built their projects on: fixed once the first application is submitted.

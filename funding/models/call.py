@@ -128,6 +128,15 @@ class FundingCall(models.Model):
             "resolution that adopted it. Unchecked: the funders' programme managers decide."
         ),
     )
+    results_public = models.BooleanField(
+        _("publish the funded projects"),
+        default=True,
+        help_text=_(
+            "Checked: once decided, anyone who can see the call sees which joint projects it "
+            "funded (title, lead, partners, amount, territory). Unchecked: the table keeps the "
+            "results private."
+        ),
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

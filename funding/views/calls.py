@@ -34,7 +34,7 @@ from ..permissions import (
     can_review,
     lead_choices,
 )
-from ..selectors import projects_for
+from ..selectors import funded_results, projects_for
 from .common import get_call
 
 CLOSED_CALLS_PER_PAGE = 20
@@ -120,6 +120,9 @@ def call_detail(request, pk):
             else None,
             "my_projects": my_projects,
             "submitted_count": sum(counts.values()),
+            # Once decided, the projects the call funded, for anyone who sees the call, unless
+            # the table keeps them private (then for those who manage the call only).
+            "results": funded_results([call]) if call.results_public or can_manage else [],
             "problems": services.publication_problems(call) if can_manage and not call.is_published else [],
         },
     )
