@@ -52,11 +52,12 @@ def test_the_french_page_shows_them_in_french(world, decided):
     call, funded, _waiting = decided
     text = page(world, "delegate_b", call.get_absolute_url(), language="fr-ca")
     assert "Projets financés" in text
+    assert funded.project.title in text
     assert "30\u00a0000\u00a0$" in text
 
 
 def test_the_tables_page_lists_its_funded_projects(world, decided):
-    call, funded, waiting = decided
+    _call, funded, waiting = decided
     text = page(world, "anonymous", world.table_a.get_absolute_url())
     assert funded.project.title in text
     assert waiting.project.title not in text
@@ -86,5 +87,5 @@ def test_the_call_page_costs_the_same_queries_whatever_the_number_funded(world, 
     FundingCall.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(days=1))
     with CaptureQueriesContext(connection) as many:
         text = client.get(url).text
-    assert text.count("<th scope=\"row\">") >= 4
+    assert text.count('<th scope="row">') >= 4
     assert len(many) == len(few), f"{len(many)} queries for 4 funded projects against {len(few)} for 1"
