@@ -1,13 +1,14 @@
 """Signed links that let a delegate answer a convocation from the email, without signing in.
 
 The link names the meeting, the organisation and the person it was sent to; it cannot be
-forged and stops working once the meeting has ended.
+forged and stops working once the meeting has ended, or once the organisation has left the
+table or the person no longer sits for it (the same test as answering on the site).
 """
 
 from django.core import signing
 from django.utils import timezone
 
-from members.models import User
+from members.models import Delegation, User
 
 from .models import Meeting, Membership
 
@@ -30,5 +31,9 @@ def rsvp_load(token: str):
     if not (meeting and membership and person) or membership.table_id != meeting.table_id:
         return None
     if meeting.ends_at < timezone.now():
+        return None
+    if not Membership.objects.active().filter(pk=membership.pk).exists():
+        return None
+    if not Delegation.objects.active().filter(membership=membership, person=person).exists():
         return None
     return meeting, membership, person

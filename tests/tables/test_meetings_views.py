@@ -237,6 +237,25 @@ def test_a_tampered_signed_link_is_refused(world, client):
     assert not Attendance.objects.exists()
 
 
+@pytest.mark.parametrize("ended", ["delegation", "membership"])
+def test_a_signed_link_stops_working_once_the_person_no_longer_sits_for_the_organisation(
+    world, client, ended
+):
+    # given a convocation link sent to the delegate, then their seat (or the membership) ended
+    link = reverse(
+        "tables:rsvp-signed", args=[rsvp_token(world.meeting_a, world.membership_a, world.delegate_a)]
+    )
+    yesterday = timezone.localdate() - timedelta(days=1)
+    if ended == "delegation":
+        type(world.delegation_a).objects.filter(pk=world.delegation_a.pk).update(end=yesterday)
+    else:
+        type(world.membership_a).objects.filter(pk=world.membership_a.pk).update(left=yesterday)
+    # when it is opened or used, then it is refused as the site would refuse them
+    assert client.get(link).status_code == 404
+    assert client.post(link, {"response": "present"}).status_code == 404
+    assert not Attendance.objects.exists()
+
+
 def test_recording_attendance_computes_quorum(world, client_for):
     meeting = world.past_meeting_a
     response = client_for("coordinator").post(
