@@ -115,3 +115,39 @@ def export_rows(dashboard) -> tuple[list[str], list[list]]:
             ]
         )
     return header, rows
+
+
+def review_rows(call, board) -> tuple[list[str], list[list]]:
+    """The call's reviews for its committee, one row per application and reviewer (from
+    `selectors.review_board`): where the reviewer stands, each criterion's score and
+    comment once the review is submitted, the weighted total and the overall comment.
+    Excluded reviewers and declared conflicts are listed, without scores."""
+    from .templatetags.funding_ui import REVIEWER_STATES
+
+    criteria = list(call.criteria.all())
+    header = [_("Project"), _("Lead organisation"), _("Status"), _("Reviewer"), _("Where the review stands")]
+    for criterion in criteria:
+        header += [
+            f"{criterion.title} ({criterion.weight} %)",
+            _("Comment on “%(criterion)s”") % {"criterion": criterion.title},
+        ]
+    header += [_("Weighted total"), _("Overall comment")]
+    rows = []
+    for row in board:
+        application = row.application
+        for state in row.states:
+            submitted = state.state == "submitted"
+            scores = {score.criterion_id: score for score in state.review.scores.all()} if submitted else {}
+            line = [
+                application.project.title,
+                application.project.lead.name,
+                application.get_status_display(),
+                state.reviewer.person.display_name,
+                str(REVIEWER_STATES.get(state.state, state.state)),
+            ]
+            for criterion in criteria:
+                score = scores.get(criterion.pk)
+                line += [score.value if score else None, score.comment if score else ""]
+            line += [state.total if submitted else None, state.review.comment if submitted else ""]
+            rows.append(line)
+    return header, rows

@@ -18,6 +18,7 @@ urlpatterns = [
     path(C + "grid/", calls.call_criteria, name="call-criteria"),
     path(C + "documents/", calls.call_documents, name="call-documents"),
     path(C + "publish/", calls.call_publish, name="call-publish"),
+    path(C + "reviews/export/", reviews.call_reviews_export, name="call-reviews-export"),
     path(C + "manage/", manage.call_manage, name="call-manage"),
     path(C + "reviewers/", manage.call_reviewers, name="call-reviewers"),
     path(C + "reviewers/<id:reviewer>/remove/", manage.reviewer_remove, name="reviewer-remove"),

@@ -7,9 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from members.documents.exports import csv_response, xlsx_response
 from projects.models import Partnership
 from projects.services import EditConflict
 from projects.views.common import add_service_errors, rebased
@@ -18,7 +20,8 @@ from .. import services
 from ..conflicts import excluded_automatically
 from ..forms import DeclarationForm, ReviewForm
 from ..models import Declaration, Review, Status, weighted_total
-from ..permissions import can_review, reviewer_for
+from ..permissions import can_manage_call, can_review, reviewer_for
+from ..presentation import review_rows
 from ..selectors import REVIEWED_STATUSES, my_reviews, review_board
 from .common import get_application, get_call
 
@@ -156,3 +159,17 @@ def review_form(request, pk, application):
             "data": version.data if version else None,
         },
     )
+
+
+@login_required
+@require_GET
+def call_reviews_export(request, pk):
+    """The call's reviews and scores as CSV (default) or XLSX (?format=xlsx), for those
+    who manage the call: its committee compares the applications from it."""
+    call = get_call(request, pk, check=can_manage_call)
+    header, rows = review_rows(call, review_board(call))
+    stamp = timezone.localdate().isoformat()
+    name = f"evaluations-appel-{call.pk}-{stamp}"
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(f"{name}.xlsx", header, rows, sheet_title="evaluations")
+    return csv_response(f"{name}.csv", header, rows)

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from funding.models import FundingCall, Status
 from projects.models import Partnership
@@ -16,6 +16,13 @@ from tests.conftest import client_as
 from tests.funding.factories import application_in, call_on
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """Requests in English switch the thread's language; the next tests expect French."""
+    with translation.override("fr-ca"):
+        yield
 
 
 @pytest.fixture

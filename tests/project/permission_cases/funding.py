@@ -214,6 +214,13 @@ CASES = [
         "funding:call-manage", {**MANAGE_B, "evaluator": 403}, lambda w: {"pk": call_b(w).pk}, label="private"
     ),
     Case("funding:call-reviewers", MANAGE_A, lambda w: {"pk": call_a(w).pk}),
+    Case("funding:call-reviews-export", MANAGE_A, lambda w: {"pk": call_a(w).pk}),
+    Case(
+        "funding:call-reviews-export",
+        {**MANAGE_B, "evaluator": 403},
+        lambda w: {"pk": call_b(w).pk},
+        label="private",
+    ),
     Case(
         "funding:reviewer-remove",
         MANAGE_A_POST,
