@@ -3,10 +3,12 @@ out of its review, whatever they declare. Computed in bulk for a call's pages.""
 
 from collections import defaultdict
 
-from members.models import Affiliation, Delegation
+from django.utils.translation import gettext as _
+
+from members.models import Affiliation, Delegation, Organisation
 from projects.models import Partnership
 
-from .models import Application, Reviewer
+from .models import Application, Declaration, FunderStaff, Reviewer
 
 
 def reviewer_organisations(reviewers) -> dict[int, set[int]]:
@@ -61,31 +63,35 @@ def excluded_automatically(reviewer: Reviewer, application: Application) -> bool
     return bool(mine & theirs)
 
 
+def _ties(person) -> tuple[set[int], dict[int, set[int]]]:
+    """The organisations `person` belongs to at every table (the one they work for now, the
+    funders they are staff of), and those they represent, by table. Three queries."""
+    everywhere = set(
+        Affiliation.objects.filter(person=person, end__isnull=True).values_list("organisation_id", flat=True)
+    )
+    everywhere |= set(
+        FunderStaff.objects.filter(person=person, active=True).values_list(
+            "funder__organisation_id", flat=True
+        )
+    )
+    by_table = defaultdict(set)
+    for table_id, organisation_id in (
+        Delegation.objects.active()
+        .filter(person=person)
+        .values_list("membership__table_id", "membership__organisation_id")
+    ):
+        by_table[table_id].add(organisation_id)
+    return everywhere, by_table
+
+
 def person_conflict(person, application: Application) -> str:
     """Why `person` may not decide on `application`, its reports or its tranches (an empty
     string when nothing stands in the way): an organisation they work for, represent at
     the call's table or are a funder's staff for leads it or partners in it, or they
     declared a conflict of interest as its reviewer. The same exclusion as the review's."""
-    from django.utils.translation import gettext as _
-
-    from members.models import Organisation
-
-    from .models import Declaration, FunderStaff
-
+    everywhere, by_table = _ties(person)
+    mine = everywhere | by_table[application.call.table_id]
     theirs = application_organisations([application])[application.pk]
-    mine = set(
-        Affiliation.objects.filter(person=person, end__isnull=True).values_list("organisation_id", flat=True)
-    )
-    mine |= set(
-        Delegation.objects.active()
-        .filter(person=person, membership__table_id=application.call.table_id)
-        .values_list("membership__organisation_id", flat=True)
-    )
-    mine |= set(
-        FunderStaff.objects.filter(person=person, active=True).values_list(
-            "funder__organisation_id", flat=True
-        )
-    )
     shared = Organisation.objects.filter(pk__in=mine & theirs).order_by("name").first()
     if shared is not None:
         return _("%(organisation)s, which you belong to, leads this project or is one of its partners") % {
@@ -100,30 +106,17 @@ def person_conflict(person, application: Application) -> str:
 
 def excluded_application_ids(person, applications) -> set[int]:
     """The applications among `applications` that `person` is excluded from, by the same
-    ties as `person_conflict`, in bulk (four queries): for the pages and exports that
-    list many applications to someone who does not manage their call."""
-    from .models import Declaration, FunderStaff
-
+    ties as `person_conflict`, in bulk (five queries): for the pages and exports that
+    list many applications to someone who does not manage their call (applications need
+    their `call` loaded)."""
     applications = list(applications)
     if not applications or not person.is_authenticated:
         return set()
-    mine = set(
-        Affiliation.objects.filter(person=person, end__isnull=True).values_list("organisation_id", flat=True)
-    )
-    mine |= set(
-        Delegation.objects.active()
-        .filter(person=person)
-        .values_list("membership__organisation_id", flat=True)
-    )
-    mine |= set(
-        FunderStaff.objects.filter(person=person, active=True).values_list(
-            "funder__organisation_id", flat=True
-        )
-    )
+    everywhere, by_table = _ties(person)
     theirs = application_organisations(applications)
     declared = set(
         Declaration.objects.filter(
             reviewer__person=person, has_conflict=True, application__in=applications
         ).values_list("application_id", flat=True)
     )
-    return {a.pk for a in applications if mine & theirs[a.pk]} | declared
+    return {a.pk for a in applications if (everywhere | by_table[a.call.table_id]) & theirs[a.pk]} | declared

@@ -791,22 +791,11 @@ def _after_decision(application: Application, by: User) -> None:
     from .documents import DECISION_LETTER
 
     document_request(source=application, kind=DECISION_LETTER, language=settings.LANGUAGE_CODE, by=by)
-    project = application.project
-    organisations = [
-        project.lead_id,
-        *Partnership.objects.confirmed().filter(project=project).values_list("organisation_id", flat=True),
-    ]
-    send_to(
-        people_acting_for(organisations, project.table_id),
+    _tell_project(
+        application,
         "funding/email/decision",
-        {
-            "application": application,
-            "project": project,
-            "call": application.call,
-            "url": absolute(project.get_absolute_url()),
-        },
-        kind=EmailKind.FUNDING,
-        reply_to=[by.email] if by.email else None,
+        {"application": application},
+        by,
         notification=Notification.Kind.DECISION_MADE,
     )
 
@@ -1053,9 +1042,16 @@ def _deciders(call) -> list[User]:
     return list(people.distinct().order_by("pk"))
 
 
-def _tell_project(application: Application, template: str, context: dict, by: User) -> int:
+def _tell_project(
+    application: Application,
+    template: str,
+    context: dict,
+    by: User,
+    *,
+    notification: str = Notification.Kind.PROJECT_FOLLOW_UP,
+) -> int:
     """Tell the project's lead and confirmed partners (who act for them at the table) of
-    what the call decided on its follow-up."""
+    what the call decided on it or on its follow-up."""
     project = application.project
     organisations = [
         project.lead_id,
@@ -1072,7 +1068,7 @@ def _tell_project(application: Application, template: str, context: dict, by: Us
         },
         kind=EmailKind.FUNDING,
         reply_to=[by.email] if by.email else None,
-        notification=Notification.Kind.PROJECT_FOLLOW_UP,
+        notification=notification,
     )
 
 
