@@ -4,13 +4,19 @@ Start-up fails with ImproperlyConfigured when SECRET_KEY, ALLOWED_HOSTS or DATAB
 missing, rather than running with an unsafe default.
 """
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import STORAGES, env
 
 DEBUG = False
-SECRET_KEY = env("SECRET_KEY")
+# Read as it is: django-environ takes a value starting with "$" for the name of another
+# variable, and a generated key may start with one.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("Set the SECRET_KEY environment variable.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if not env("DATABASE_URL", default=""):
     raise ImproperlyConfigured("Set the DATABASE_URL environment variable.")
