@@ -12,6 +12,11 @@ class FundingConfig(AppConfig):
 
         integration.register()
 
+        # Each object's page rule, asked by every channel (members.permissions.may_see).
+        from .permissions import register_rules
+
+        register_rules()
+
         # What waits on a person in funding, for the home page's « À faire » list.
         from members.todo import register
 

@@ -163,3 +163,38 @@ def can_download_funder_summary(user, funder) -> bool:
 def can_download_call_summary(user, call: FundingCall) -> bool:
     access = access_for(user)
     return can_manage_call(user, call) or bool(access.funder_ids & call.funder_ids)
+
+
+# One answer per object, for every channel (members.permissions.may_see / may_act) ----------
+
+
+def can_see_application_anywhere(user, application: Application) -> bool:
+    """Its managers, the people of its project, and the reviewers not excluded from it."""
+    from projects.permissions import can_view_project
+
+    return (
+        can_see_application(user, application)
+        or can_view_project(user, application.project)
+        or can_read_application_files(user, application)
+    )
+
+
+def register_rules() -> None:
+    from members.permissions import register_rules as rule
+
+    from .models import Funder, Report
+
+    rule(FundingCall, see=can_view_call, act=can_manage_call)
+    rule(Application, see=can_see_application_anywhere, act=lambda user, a: can_decide(user, a.call))
+    rule(
+        Report,
+        see=lambda user, report: can_see_application_anywhere(user, report.application),
+        act=lambda user, report: can_manage_call(user, report.application.call),
+    )
+    rule(
+        Funder,
+        see=lambda user, funder: access_for(user).is_admin or funder.pk in access_for(user).funder_ids,
+        act=lambda user, funder: (
+            access_for(user).is_admin or funder.pk in funding_roles(user).manager_funder_ids
+        ),
+    )

@@ -155,3 +155,16 @@ def can_answer_partnership(user, partnership: Partnership) -> bool:
 def can_report(user, project: Project) -> bool:
     """Write the progress and final reports: the lead organisation."""
     return project_access(user, project).is_lead
+
+
+def register_rules() -> None:
+    """The page rules of joint projects, registered for every channel to ask
+    (members.permissions.may_see / may_act)."""
+    from members.permissions import register_rules as rule
+
+    rule(Project, see=can_view_project, act=can_edit_project)
+    rule(
+        Partnership,
+        see=lambda user, partnership: can_view_project(user, partnership.project),
+        act=can_answer_partnership,
+    )

@@ -17,3 +17,8 @@ class TablesConfig(AppConfig):
         # What waits on a person at their tables, for the home page's « À faire » list.
         register(todo_items)
         register(consultations.todo_items)
+
+        # Each object's page rule, asked by every channel (members.permissions.may_see).
+        from .permissions import register_rules
+
+        register_rules()

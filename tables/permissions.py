@@ -153,3 +153,76 @@ def can_read_bilans(user, table) -> bool:
     if can_see_delegates(user, table):
         return True
     return access_for(user).is_funder_staff and can_view_table(user, table)
+
+
+# Consultations and communiqués -----------------------------------------------------------
+
+
+def can_view_consultation(user, consultation) -> bool:
+    """The table's insiders; a member's proposal, until it is accepted, only the
+    coordination and the organisation that proposed it."""
+    table = consultation.table
+    if not can_see_delegates(user, table):
+        return False
+    if consultation.status in {consultation.Status.PROPOSED, consultation.Status.DECLINED}:
+        proposer = consultation.proposed_by.organisation_id if consultation.proposed_by_id else None
+        return can_manage_table(user, table) or proposer in organisations_represented(user, table)
+    return True
+
+
+def can_read_communique(user, communique) -> bool:
+    """The coordination reads them all; a delegate those written to members their
+    organisation is among (`readable_communiques`, the list's rule)."""
+    from .views.communiques import readable_communiques
+
+    if not can_see_delegates(user, communique.table):
+        return False
+    return readable_communiques(user, communique.table).filter(pk=communique.pk).exists()
+
+
+# One answer per object, for every channel (members.permissions.may_see / may_act) ----------
+
+
+def register_rules() -> None:
+    """The page rules of this app's objects, registered for every channel to ask."""
+    from members.permissions import register_rules as rule
+
+    from .models import (
+        ActionPlan,
+        Bilan,
+        Communique,
+        Consultation,
+        FollowUp,
+        Meeting,
+        Minutes,
+        Resolution,
+        Table,
+    )
+
+    rule(Table, see=can_view_table, act=can_manage_table)
+    rule(Meeting, see=lambda user, meeting: can_view_table(user, meeting.table), act=can_manage_meeting)
+    rule(Minutes, see=can_read_minutes, act=lambda user, minutes: can_write_minutes(user, minutes.meeting))
+    rule(
+        Resolution,
+        see=lambda user, resolution: (
+            can_see_full_register(user, resolution.table)
+            or (
+                can_view_register(user, resolution.table)
+                and getattr(getattr(resolution.meeting, "minutes", None), "is_adopted", False)
+            )
+        ),
+        act=lambda user, resolution: can_manage_table(user, resolution.table),
+    )
+    rule(
+        FollowUp,
+        see=lambda user, follow_up: can_view_follow_ups(user, follow_up.table),
+        act=can_complete_follow_up,
+    )
+    rule(ActionPlan, see=can_view_plan, act=can_manage_plan)
+    rule(
+        Bilan,
+        see=lambda user, bilan: can_read_bilans(user, bilan.table),
+        act=lambda user, bilan: can_manage_table(user, bilan.table),
+    )
+    rule(Consultation, see=can_view_consultation, act=lambda user, c: can_manage_table(user, c.table))
+    rule(Communique, see=can_read_communique, act=lambda user, c: can_manage_table(user, c.table))

@@ -18,7 +18,12 @@ from ..forms import (
     ProposalDeclineForm,
 )
 from ..models import Consultation, ConsultationAnswer, PollSlot
-from ..permissions import can_manage_table, can_see_delegates, organisations_represented
+from ..permissions import (
+    can_manage_table,
+    can_see_delegates,
+    can_view_consultation,
+    organisations_represented,
+)
 from ..selectors import consultations as selectors
 from .common import add_service_errors, get_table, parse_id
 
@@ -42,12 +47,8 @@ def _consultation(request, table, pk):
         table=table,
         pk=pk,
     )
-    if consultation.status in {Consultation.Status.PROPOSED, Consultation.Status.DECLINED}:
-        proposer = consultation.proposed_by.organisation_id if consultation.proposed_by_id else None
-        if not can_manage_table(request.user, table) and proposer not in organisations_represented(
-            request.user, table
-        ):
-            raise Http404
+    if not can_view_consultation(request.user, consultation):
+        raise Http404
     return consultation
 
 
