@@ -155,14 +155,41 @@ def dashboard_calls(user):
     )
 
 
+def _hides_nothing(user, calls) -> bool:
+    """A summary PDF is drawn once for all its readers, so only someone from whom the
+    dashboard hides none of its applications may read it: the calls' managers, and funder
+    staff excluded from none of them (the others read the dashboard and its exports, which
+    leave those applications out)."""
+    from .conflicts import excluded_application_ids
+
+    unmanaged = [call for call in calls if not can_manage_call(user, call)]
+    if not unmanaged:
+        return True
+    calls_by_pk = {call.pk: call for call in unmanaged}
+    applications = list(
+        Application.objects.filter(call__in=unmanaged)
+        .exclude(status=Application.Status.DRAFT)
+        .only("pk", "call_id")
+    )
+    for application in applications:
+        application.call = calls_by_pk[application.call_id]
+    return not excluded_application_ids(user, applications)
+
+
 def can_download_funder_summary(user, funder) -> bool:
     access = access_for(user)
-    return access.is_admin or funder.pk in access.funder_ids
+    if not (access.is_admin or funder.pk in access.funder_ids):
+        return False
+    return _hides_nothing(
+        user, list(FundingCall.objects.filter(shares__funder=funder).distinct().prefetch_related("shares"))
+    )
 
 
 def can_download_call_summary(user, call: FundingCall) -> bool:
     access = access_for(user)
-    return can_manage_call(user, call) or bool(access.funder_ids & call.funder_ids)
+    if can_manage_call(user, call):
+        return True
+    return bool(access.funder_ids & call.funder_ids) and _hides_nothing(user, [call])
 
 
 # One answer per object, for every channel (members.permissions.may_see / may_act) ----------

@@ -55,7 +55,7 @@ from ..models import (
     number_items,
 )
 from ..pdf import render_pdf
-from ..permissions import can_see_delegates, can_see_meeting_details, can_view_minutes
+from ..permissions import can_read_minutes, can_see_full_register, can_see_meeting_details
 from ..quorum import meeting_quorum
 
 __all__ = [
@@ -409,7 +409,8 @@ register_kind(
         template="tables/pdf/minutes.html",
         gather=_minutes_context,
         fingerprint=_minutes_fingerprint,
-        can_download=can_view_minutes,
+        # The minutes page's rule: a secretary from outside the table reads what they write.
+        can_download=can_read_minutes,
         file_stems={"fr": "proces-verbal", "en": "minutes"},
         file_date=lambda minutes: minutes.meeting.date,
         related=("meeting__table", "meeting__committee", "meeting__secretary", "chair", "adopted_by"),
@@ -425,7 +426,7 @@ register_kind(
         fingerprint=_register_fingerprint,
         # Everything in the register, drafts included, is for the table's insiders; the
         # public reads adopted resolutions in the published minutes.
-        can_download=can_see_delegates,
+        can_download=can_see_full_register,
         file_stems={"fr": "registre-des-resolutions", "en": "resolution-register"},
     )
 )
