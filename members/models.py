@@ -430,6 +430,12 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=300)
     text = models.TextField(_("text"), blank=True)
     url = models.CharField(max_length=500, blank=True)
+    # What the notification is about (a meeting, minutes, an application…): a digest sent
+    # later leaves it out if the person may no longer see it (members.permissions.may_see).
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     email = models.CharField(max_length=10, choices=Email.choices, blank=True, default=Email.NONE)

@@ -39,7 +39,14 @@ def people_acting_for(organisation_ids, table_id: int) -> list[User]:
 
 
 def send_to(
-    people, template: str, context: dict, *, notification: str, kind: str = EmailKind.PROJECTS, reply_to=None
+    people,
+    template: str,
+    context: dict,
+    *,
+    notification: str,
+    kind: str = EmailKind.PROJECTS,
+    reply_to=None,
+    about=None,
 ) -> int:
     """Notify each person (`members.services.notify`): in their list on the site, and by
     email as they chose for `notification`, from `<template>_subject.txt` and
@@ -51,6 +58,7 @@ def send_to(
         context=context,
         email_kind=kind,
         reply_to=reply_to,
+        about=about,
     )
 
 

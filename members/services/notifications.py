@@ -6,6 +6,7 @@ from contextvars import ContextVar
 from datetime import date
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils import timezone, translation
 from ..documents.email import one_line
 from ..emails import queue_email, render_text, site_url
 from ..models import DEFAULT_DELIVERY, EmailKind, Notification, NotificationPreference, User
+from ..permissions import may_see
 
 __all__ = ["digest_send", "digests_due", "notify", "preferences_of", "preferences_save", "without_email"]
 
@@ -55,15 +57,16 @@ def preferences_save(*, person: User, deliveries: dict[str, str], digest_weekday
 
 
 def notify(
-    *, people, kind: str, template: str, context: dict, email_kind: str, reply_to=None, each=None
+    *, people, kind: str, template: str, context: dict, email_kind: str, reply_to=None, each=None, about=None
 ) -> int:
     """Tell each person that `kind` happened: a notification in their list, written in
     their language from `<template>_subject.txt` (its title) and `<template>_message.txt`,
     and the email at once, later in their digest, or never, as they chose. `each` maps a
     person's id to what only their message says (their organisation's items, their link),
     over the shared `context`: one call tells a whole table. Call it inside the
-    transaction of the change: both are saved, or neither. Returns how many people were
-    told."""
+    transaction of the change: both are saved, or neither. `about` is the object it is
+    about: a digest sent later leaves the notification out for whoever may no longer see
+    it. Returns how many people were told."""
     people = [person for person in people if person.is_active]
     if not people:
         return 0
@@ -73,6 +76,7 @@ def notify(
         )
     )
     default = DEFAULT_DELIVERY.get(kind, Delivery.IMMEDIATE)
+    subject_type = ContentType.objects.get_for_model(about) if about is not None else None
     notifications = []
     for person in people:
         delivery = chosen.get(person.pk, default)
@@ -98,6 +102,8 @@ def notify(
                 text=body.strip(),
                 url=_path(values.get("url", ""))[:500],
                 email=state,
+                subject_type=subject_type,
+                subject_id=about.pk if about is not None else None,
             )
         )
     Notification.objects.bulk_create(notifications)
@@ -107,6 +113,32 @@ def notify(
 def _path(url: str) -> str:
     """A page of this site, kept as its path: links stay right if the site moves."""
     return url.removeprefix(settings.SITE_URL) if url.startswith(settings.SITE_URL) else url
+
+
+def still_visible(person: User, notifications: list[Notification]) -> list[Notification]:
+    """The notifications whose subject `person` may still see now (those about nothing in
+    particular are kept; those whose subject was deleted are not). One query per kind of
+    subject."""
+    wanted: dict[int, set[int]] = {}
+    for item in notifications:
+        if item.subject_type_id is not None:
+            wanted.setdefault(item.subject_type_id, set()).add(item.subject_id)
+    subjects = {}
+    for type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:
+            continue
+        for obj in model._default_manager.filter(pk__in=ids):
+            subjects[(type_id, obj.pk)] = obj
+    kept = []
+    for item in notifications:
+        if item.subject_type_id is None:
+            kept.append(item)
+            continue
+        subject = subjects.get((item.subject_type_id, item.subject_id))
+        if subject is not None and may_see(person, subject):
+            kept.append(item)
+    return kept
 
 
 def digests_due(*, today: date):
@@ -132,8 +164,9 @@ def digest_send(*, person: User, today: date, dry_run: bool = False) -> int:
     if not dry_run:
         pending = pending.select_for_update(skip_locked=True)
     items = list(pending.order_by("created_at", "pk"))
-    # What the person already read on the site is not news.
-    unread = [item for item in items if item.read_at is None]
+    # What the person already read on the site is not news, and what they may no longer
+    # see (they left the table, the draft was withdrawn) is not theirs to be told.
+    unread = still_visible(person, [item for item in items if item.read_at is None])
     if dry_run:
         return len(unread)
     state = Notification.Email.NONE

@@ -351,6 +351,7 @@ def _notify(
         else [consultation.created_by.email]
         if consultation.created_by_id
         else None,
+        about=consultation,
     )
 
 

@@ -391,6 +391,7 @@ def _notify_proposer(item: AgendaItem) -> None:
             "url": site_url(meeting.get_absolute_url()),
         },
         email_kind=EmailKind.AGENDA,
+        about=meeting,
     )
 
 

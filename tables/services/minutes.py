@@ -535,6 +535,7 @@ def minutes_circulate(*, minutes: Minutes, by: User) -> int:
         context={"meeting": meeting, "table": meeting.table, "minutes": minutes, "url": url},
         email_kind=EmailKind.MINUTES,
         reply_to=[by.email] if by.email else None,
+        about=minutes,
     )
 
 
@@ -685,6 +686,7 @@ def _tell_organisation(follow_up: FollowUp, by: User | None) -> int:
         },
         # With the reminders of follow-ups coming due: one kind of email about them.
         email_kind=EmailKind.REMINDER,
+        about=follow_up,
         reply_to=[by.email] if by and by.email else None,
     )
 

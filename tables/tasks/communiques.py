@@ -49,6 +49,7 @@ def send_communique(communique_id: int) -> int:
                     "url": site_url(communique.get_absolute_url()),
                 },
                 email_kind=EmailKind.COMMUNIQUE,
+                about=communique,
                 reply_to=[communique.created_by.email]
                 if communique.created_by and communique.created_by.email
                 else None,
