@@ -169,7 +169,8 @@ def _hides_nothing(user, calls) -> bool:
     applications = list(
         Application.objects.filter(call__in=unmanaged)
         .exclude(status=Application.Status.DRAFT)
-        .only("pk", "call_id")
+        .select_related("project")
+        .only("pk", "call_id", "project", "project__lead")
     )
     for application in applications:
         application.call = calls_by_pk[application.call_id]
