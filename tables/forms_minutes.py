@@ -10,6 +10,7 @@ from members.models import Organisation, User
 
 from .forms import DateInput
 from .models import FollowUp, Meeting, Membership, Minutes, Resolution
+from .services.minutes import HEADER_FIELDS
 
 NOTE_MAX = 20_000
 TEXT_MAX = 10_000
@@ -74,6 +75,17 @@ class VersionField(forms.IntegerField):
         super().__init__(min_value=1, **kwargs)
 
 
+class InitialInput(forms.HiddenInput):
+    """The hidden "initial-…" input of a field: the help and errors the field points to
+    with aria-* attributes belong to its visible input, not to this one."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["attrs"] = {key: v for key, v in widget["attrs"].items() if not key.startswith("aria-")}
+        return context
+
+
 class NoteForm(forms.Form):
     text = forms.CharField(
         label=_("Notes"),
@@ -108,7 +120,14 @@ class MinutesHeaderForm(forms.Form):
     version = VersionField()
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
+        kwargs.setdefault("auto_id", "minutes-%s")
         super().__init__(*args, **kwargs)
+        # Every field carries the value it was opened on ("initial-…"): a save then writes
+        # only the fields the person changed, so that two people editing different fields
+        # of the opening at once both keep theirs (see `changed_fields`).
+        for name in HEADER_FIELDS:
+            self.fields[name].show_hidden_initial = True
+            self.fields[name].hidden_widget = InitialInput
         # The chair is someone who was there: a person recorded as present, a coordinator
         # of the table, or the secretary.
         self.fields["chair"].queryset = User.objects.filter(
@@ -123,6 +142,32 @@ class MinutesHeaderForm(forms.Form):
         if opened and closed and closed <= opened:
             self.add_error("closed_at", _("The meeting must close after it opens."))
         return data
+
+    def changed_fields(self) -> list[str]:
+        """The fields of the opening the person changed since the editor was opened. A
+        form sent without the values it was opened on (an older page, a script) changes
+        every field it carries, as it always did."""
+        changed = set(self.changed_data)
+        return [
+            name for name in HEADER_FIELDS if name in changed or self[name].html_initial_name not in self.data
+        ]
+
+    def base_value(self, name: str):
+        """The value a field had when the editor was opened, as the database holds it."""
+        field = self.fields[name]
+        raw = self.data.get(self[name].html_initial_name)
+        try:
+            value = field.to_python(raw)
+        except ValidationError:
+            return None
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return value
+
+    def initial_text(self, name: str, value) -> str:
+        """`value` as the field's "initial-…" input carries it."""
+        prepared = self.fields[name].prepare_value(value)
+        return "" if prepared is None else str(prepared)
 
 
 class ResolutionForm(forms.ModelForm):

@@ -192,15 +192,7 @@ def _minutes_context(request, meeting: Meeting, minutes: Minutes, *, can_write: 
     absent = sorted(
         (a for a in attendances if a.present is False), key=lambda a: a.membership.organisation.name
     )
-    header_form = None
-    if editable:
-        header_form = MinutesHeaderForm(
-            meeting=meeting,
-            initial={
-                **{name: getattr(minutes, name) for name in services.HEADER_FIELDS},
-                "version": minutes.version,
-            },
-        )
+    header_form = _header_form(meeting, minutes) if editable else None
     return {
         "items": items,
         "editable": editable,
@@ -267,39 +259,188 @@ def _open_minutes(request, meeting: Meeting) -> Minutes | None:
     return minutes
 
 
+# Autosave --------------------------------------------------------------------------------
+#
+# The editors of the minutes save by themselves (static/js/minutes.js): each sends its
+# form with htmx and the header `X-Minutes-Autosave`, and gets back a small status partial
+# (saved, conflict, invalid or locked, told by the `X-Minutes-Status` header) that takes the
+# place of the editor's status line, never of what the person is typing. Without that
+# header, a form answers as it always did: a redirect, a page, or the note's editor.
+
+AUTOSAVE_STATUS = {"saved": 200, "conflict": 409, "locked": 409, "invalid": 422}
+
+
+def _is_autosave(request) -> bool:
+    return bool(request.htmx) and request.headers.get("X-Minutes-Autosave") == "1"
+
+
+def _status_response(request, template: str, state: str, context: dict):
+    response = render(request, template, {**context, "state": state, "autosave": True})
+    response.status_code = AUTOSAVE_STATUS[state]
+    response["X-Minutes-Status"] = state
+    # A status is about one moment: never kept by a cache.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _plain(text: str | None) -> str:
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return _plain(a) == _plain(b)
+    return a == b
+
+
+def _save_header(request, minutes: Minutes, form: MinutesHeaderForm) -> tuple[Minutes, list[str]]:
+    """Save the fields of the opening the person changed. When someone else saved the
+    opening meanwhile but left these fields as the person found them, the save goes
+    through on the newer version: each keeps the fields they changed. Raises EditConflict
+    (carrying `fields`, the fields both changed) otherwise."""
+    changed = form.changed_fields()
+    if not changed:
+        return minutes, []
+    fields = {name: form.cleaned_data[name] for name in changed}
+    base = {name: form.base_value(name) for name in changed}
+    version = form.cleaned_data["version"]
+    attempts = 3
+    for attempt in range(attempts):
+        try:
+            saved = services.minutes_update(
+                minutes=minutes, expected_version=version, by=request.user, **fields
+            )
+        except services.EditConflict as error:
+            error.fields = [name for name in changed if not _same(error.current[name], base[name])]
+            if error.fields or attempt == attempts - 1:
+                error.fields = error.fields or changed
+                raise
+            version = error.version
+        else:
+            return saved, changed
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _input_value(name: str, value) -> str:
+    """A value of the opening as its field holds it in the browser (minutes.js)."""
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "on"
+    if name == "chair":
+        return str(value.pk)
+    if name in {"opened_at", "closed_at"}:
+        return value.strftime("%H:%M")
+    return str(value)
+
+
+def _header_conflict_rows(form: MinutesHeaderForm, error: services.EditConflict) -> list[dict]:
+    rows = []
+    for name in error.fields:
+        theirs = error.current[name]
+        rows.append(
+            {
+                "name": name,
+                "label": form.fields[name].label,
+                "theirs": theirs,
+                "mine": form.cleaned_data.get(name),
+                "id": form[name].id_for_label,
+                "value": _input_value(name, theirs),
+                "initial": form.initial_text(name, theirs),
+                "initial_id": form[name].html_initial_id,
+                "is_text": name == "introduction",
+            }
+        )
+    return rows
+
+
+def _header_initial_inputs(form: MinutesHeaderForm, minutes: Minutes, names) -> list[dict]:
+    """The "initial-…" inputs of the saved fields, now on what was saved."""
+    return [
+        {
+            "name": form[name].html_initial_name,
+            "id": form[name].html_initial_id,
+            "value": form.initial_text(name, getattr(minutes, name)),
+        }
+        for name in names
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def minutes_update(request, slug, pk):
-    """The header of the minutes: who chaired, when the meeting opened and closed."""
+    """The opening of the minutes: who chaired, when the meeting opened and closed, the
+    introduction and the waiver of notice. Edited in place on the minutes, where it saves
+    by itself; this page is the same editor on its own."""
     meeting = _writable_meeting(request, slug, pk)
-    minutes = _open_minutes(request, meeting)
-    if minutes is None:
-        return redirect(_minutes_url(meeting))
+    autosave = _is_autosave(request) and request.method == "POST"
+    if autosave:
+        minutes = get_object_or_404(Minutes, meeting=meeting)
+    else:
+        minutes = _open_minutes(request, meeting)
+        if minutes is None:
+            return redirect(_minutes_url(meeting))
+    context = {"table": meeting.table, "meeting": meeting, "minutes": minutes}
+    template = "tables/minutes_header_status.html"
+    if autosave and minutes.is_adopted:
+        return _status_response(request, template, "locked", context)
     conflict = None
     if request.method == "POST":
         form = MinutesHeaderForm(request.POST, meeting=meeting)
         if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in services.HEADER_FIELDS}
             try:
-                services.minutes_update(
-                    minutes=minutes, expected_version=form.cleaned_data["version"], by=request.user, **fields
-                )
+                minutes, saved_fields = _save_header(request, minutes, form)
             except services.EditConflict as error:
                 conflict = error
+                if autosave:
+                    return _status_response(
+                        request,
+                        template,
+                        "conflict",
+                        {
+                            **context,
+                            "form": form,
+                            "conflict": error,
+                            "rows": _header_conflict_rows(form, error),
+                            "version": error.version,
+                        },
+                    )
                 form = _rebased(MinutesHeaderForm, request.POST, error.version, meeting=meeting)
+                form.is_valid()
+                context["rows"] = _header_conflict_rows(form, error)
             except ValidationError as error:
                 add_service_errors(form, error)
+                if autosave:
+                    return _status_response(request, template, "invalid", {**context, "form": form})
             else:
+                if autosave:
+                    return _status_response(
+                        request,
+                        template,
+                        "saved",
+                        {
+                            **context,
+                            "minutes": minutes,
+                            "version": minutes.version,
+                            "initials": _header_initial_inputs(form, minutes, saved_fields),
+                        },
+                    )
                 messages.success(request, _("The header of the minutes was saved."))
                 return redirect(_minutes_url(meeting))
+        elif autosave:
+            return _status_response(request, template, "invalid", {**context, "form": form})
     else:
-        initial = {name: getattr(minutes, name) for name in services.HEADER_FIELDS}
-        form = MinutesHeaderForm(meeting=meeting, initial={**initial, "version": minutes.version})
+        form = _header_form(meeting, minutes)
     return render(
         request,
         "tables/minutes_update.html",
-        {"table": meeting.table, "meeting": meeting, "minutes": minutes, "form": form, "conflict": conflict},
+        {**context, "form": form, "conflict": conflict, "state": "conflict" if conflict else None},
     )
+
+
+def _header_form(meeting: Meeting, minutes: Minutes) -> MinutesHeaderForm:
+    initial = {name: getattr(minutes, name) for name in services.HEADER_FIELDS}
+    return MinutesHeaderForm(meeting=meeting, initial={**initial, "version": minutes.version})
 
 
 def _rebased(form_class, data, version, **kwargs):
@@ -313,46 +454,66 @@ def _rebased(form_class, data, version, **kwargs):
 @login_required
 @require_http_methods(["GET", "POST"])
 def minutes_note(request, slug, pk, item_pk):
-    """The notes on one item. Answers htmx with the editor alone; without JavaScript, a
+    """The notes on one item. Its editor autosaves and gets a status partial back (see
+    Autosave above); htmx without that asks for the editor alone; without JavaScript, a
     saved note goes back to the minutes and a refused one stays on this page."""
     meeting = _writable_meeting(request, slug, pk)
     item = get_object_or_404(meeting.items.retained(), pk=item_pk)
-    minutes = _open_minutes(request, meeting)
-    if minutes is None:
-        # htmx would swap a whole page into the editor: have it load the page instead.
-        if request.htmx:
-            return HttpResponseClientRedirect(_minutes_url(meeting))
-        return redirect(_minutes_url(meeting))
-    note = MinutesNote.objects.filter(minutes=minutes, item=item).first()
+    autosave = _is_autosave(request) and request.method == "POST"
+    status_template = "tables/minutes_note_status.html"
+    if autosave:
+        minutes = get_object_or_404(Minutes, meeting=meeting)
+        if minutes.is_adopted:
+            item.number = _item_number(meeting, item)
+            return _status_response(
+                request,
+                status_template,
+                "locked",
+                {"table": meeting.table, "meeting": meeting, "minutes": minutes, "item": item},
+            )
+    else:
+        minutes = _open_minutes(request, meeting)
+        if minutes is None:
+            # htmx would swap a whole page into the editor: have it load the page instead.
+            if request.htmx:
+                return HttpResponseClientRedirect(_minutes_url(meeting))
+            return redirect(_minutes_url(meeting))
+    note = MinutesNote.objects.filter(minutes=minutes, item=item).select_related("updated_by").first()
     if note is None:
         # The item joined the agenda after the minutes were opened.
         services.minutes_start(meeting=meeting, by=request.user)
         note = MinutesNote.objects.get(minutes=minutes, item=item)
-    conflict, saved = None, False
+    conflict, saved, state = None, False, None
+    mine = None
     if request.method == "POST":
         form = _note_form(item, note, data=request.POST)
         if form.is_valid():
+            mine = form.cleaned_data["text"]
             try:
                 note = services.note_save(
                     note=note,
-                    text=form.cleaned_data["text"],
+                    text=mine,
                     expected_version=form.cleaned_data["version"],
                     by=request.user,
                 )
             except services.EditConflict as error:
-                conflict = error
+                conflict, state = error, "conflict"
                 form = _rebased(NoteForm, request.POST, error.version, auto_id=f"note-{item.pk}-%s")
             except ValidationError as error:
                 add_service_errors(form, error)
+                state = "invalid"
             else:
-                saved = True
+                saved, state = True, "saved"
                 if not request.htmx:
                     messages.success(request, _("The notes were saved."))
                     return redirect(_minutes_url(meeting, f"item-{item.pk}"))
-                form = _note_form(item, note)
+                if not autosave:
+                    form = _note_form(item, note)
+        else:
+            state = "invalid"
     else:
         form = _note_form(item, note)
-    item.number = next((i.number for i in _numbered_items(meeting) if i.pk == item.pk), "")
+    item.number = _item_number(meeting, item)
     context = {
         "table": meeting.table,
         "meeting": meeting,
@@ -362,9 +523,19 @@ def minutes_note(request, slug, pk, item_pk):
         "form": form,
         "conflict": conflict,
         "saved": saved,
+        "state": state,
+        "mine": mine,
     }
+    if autosave:
+        # The editor's new version: the saved one, or the one to save on after a conflict.
+        context["version"] = conflict.version if conflict else note.version if saved else None
+        return _status_response(request, status_template, state, context)
     template = "tables/minutes_note_editor.html" if request.htmx else "tables/minutes_note.html"
     return render(request, template, context)
+
+
+def _item_number(meeting: Meeting, item: AgendaItem) -> str:
+    return next((i.number for i in _numbered_items(meeting) if i.pk == item.pk), "")
 
 
 @login_required
