@@ -456,3 +456,47 @@ class DashboardFilterForm(forms.Form):
         self.fields["funder"].queryset = Funder.objects.filter(Exists(shares)).select_related("organisation")
         self.fields["funder"].empty_label = _("All funders")
         self.fields["region"].empty_label = _("All regions")
+
+
+# Review assignments (funding/assignments.py) -------------------------------------------------
+
+
+class ReviewDueForm(forms.Form):
+    due_on = forms.DateField(
+        label=_("Reviews due by default"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("New assignments get this date unless you give another."),
+    )
+
+
+class ApplicationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.project.title} – {obj.project.lead.short_name}"
+
+
+class ReviewerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.person.display_name
+
+
+class AssignmentForm(forms.Form):
+    application = ApplicationChoiceField(queryset=FundingCall.objects.none(), label=_("Application"))
+    reviewer = ReviewerChoiceField(queryset=FundingCall.objects.none(), label=_("Reviewer"))
+    due_on = forms.DateField(
+        label=_("Due by"), required=False, widget=DateInput(), help_text=_("Empty: the call's default date.")
+    )
+
+    def __init__(self, *args, applications, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].queryset = applications
+        self.fields["reviewer"].queryset = reviewers
+
+
+class BalanceForm(forms.Form):
+    per_application = forms.IntegerField(
+        label=_("Reviewers per application"), min_value=1, max_value=6, initial=2
+    )
+    due_on = forms.DateField(
+        label=_("Due by"), required=False, widget=DateInput(), help_text=_("Empty: the call's default date.")
+    )

@@ -109,6 +109,13 @@ def can_review(user, call: FundingCall) -> bool:
     return call.pk in funding_roles(user).reviewer_call_ids
 
 
+def can_compare_applications(user, call: FundingCall) -> bool:
+    """The committee's side-by-side comparison of the call's applications: those who
+    manage or decide the call, and its reviewers (who see no scores of an application
+    they are excluded from, nor of one whose review they still owe)."""
+    return can_manage_call(user, call) or can_decide(user, call) or can_review(user, call)
+
+
 # Applications --------------------------------------------------------------------------------
 
 
@@ -128,8 +135,12 @@ def can_read_application_files(user, application: Application) -> bool:
         return False
     if can_manage_call(user, application.call):
         return True
+    from .assignments import may_review
+
     reviewer = reviewer_for(user, application.call)
     if reviewer is None or excluded_automatically(reviewer, application):
+        return False
+    if not may_review(reviewer, application):
         return False
     return Declaration.objects.filter(reviewer=reviewer, application=application, has_conflict=False).exists()
 

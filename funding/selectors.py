@@ -4,7 +4,7 @@ number of calls, projects or reviews."""
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q
@@ -18,6 +18,7 @@ from members.todo import TodoItem
 from projects.models import Collaborator, Partnership, Project
 from tables.models import Membership
 
+from .assignments import calls_using_assignments
 from .conflicts import application_organisations, reviewer_organisations
 from .models import (
     COMMITTED,
@@ -28,6 +29,7 @@ from .models import (
     FundingCall,
     Report,
     Review,
+    ReviewAssignment,
     Reviewer,
     Status,
     weighted_total,
@@ -243,6 +245,7 @@ class ReviewerState:
     total: Decimal | None = None
     review: Review | None = None
     declaration: Declaration | None = None
+    due_on: date | None = None  # when the call assigns its applications
 
 
 @dataclass
@@ -317,6 +320,14 @@ def review_board(call: FundingCall, *, statuses=None) -> list[BoardRow]:
         (r.reviewer_id, r.application_id): r
         for r in Review.objects.filter(application__in=applications).prefetch_related("scores")
     }
+    # Once the call assigns its applications, a reviewer stands only on those assigned to
+    # them (and any they already declared on or reviewed).
+    assigned = {
+        (reviewer_id, application_id): due_on
+        for reviewer_id, application_id, due_on in ReviewAssignment.objects.filter(
+            application__call=call
+        ).values_list("reviewer_id", "application_id", "due_on")
+    }
     partners = {}
     for project_id in (
         Partnership.objects.confirmed()
@@ -328,8 +339,11 @@ def review_board(call: FundingCall, *, statuses=None) -> list[BoardRow]:
     for application in applications:
         row = BoardRow(application=application, partners=partners.get(application.project_id, 0))
         for reviewer in reviewers:
-            declaration = declarations.get((reviewer.pk, application.pk))
-            review = reviews.get((reviewer.pk, application.pk))
+            pair = (reviewer.pk, application.pk)
+            declaration = declarations.get(pair)
+            review = reviews.get(pair)
+            if assigned and pair not in assigned and declaration is None and review is None:
+                continue
             if mine[reviewer.pk] & theirs[application.pk]:
                 state = "excluded"
             elif declaration is not None and declaration.has_conflict:
@@ -343,7 +357,7 @@ def review_board(call: FundingCall, *, statuses=None) -> list[BoardRow]:
             else:
                 state = "draft"
             total = weighted_total(review.scores.all(), criteria) if state == "submitted" else None
-            row.states.append(ReviewerState(reviewer, state, total, review, declaration))
+            row.states.append(ReviewerState(reviewer, state, total, review, declaration, assigned.get(pair)))
         rows.append(row)
     return rows
 
@@ -409,11 +423,23 @@ def my_reviews(user) -> list[dict]:
         r.application_id: r
         for r in Review.objects.filter(reviewer__in=reviewers, application__in=applications)
     }
+    # In a call that assigns its applications, the reviewer's list is their assignments
+    # (and what they already reviewed); elsewhere every application in review.
+    assigning = calls_using_assignments(list(calls))
+    due = dict(
+        ReviewAssignment.objects.filter(reviewer__in=reviewers).values_list("application_id", "due_on")
+    )
     by_call = {r.call_id: {"reviewer": r, "call": r.call, "rows": []} for r in reviewers}
     for application in applications:
         reviewer = by_call[application.call_id]["reviewer"]
         declaration = declarations.get(application.pk)
         review = reviews.get(application.pk)
+        if (
+            application.call_id in assigning
+            and application.pk not in due
+            and not (review is not None and review.is_submitted)
+        ):
+            continue
         if mine[reviewer.pk] & theirs[application.pk]:
             state = "excluded"
         elif declaration is not None and declaration.has_conflict:
@@ -424,7 +450,9 @@ def my_reviews(user) -> list[dict]:
             state = "submitted"
         else:
             state = "to_score"
-        by_call[application.call_id]["rows"].append({"application": application, "state": state})
+        by_call[application.call_id]["rows"].append(
+            {"application": application, "state": state, "due_on": due.get(application.pk)}
+        )
     return list(by_call.values())
 
 
@@ -515,9 +543,19 @@ def _reviews_to_do(user) -> list[TodoItem]:
     their organisation is in, or where they declared a conflict, are not theirs)."""
     items = []
     for group in _my_reviews_for_home(user):
-        count = sum(1 for row in group["rows"] if row["state"] in REVIEWS_WAITING)
+        waiting = [row for row in group["rows"] if row["state"] in REVIEWS_WAITING]
+        count = len(waiting)
         if count:
             call = group["call"]
+            due = [row["due_on"] for row in waiting if row["due_on"] is not None]
+            today = timezone.localdate()
+            urgency = (
+                "overdue"
+                if due and min(due) < today
+                else "soon"
+                if due and min(due) <= today + timedelta(days=TODO_SOON_DAYS)
+                else "normal"
+            )
             items.append(
                 TodoItem(
                     label=ngettext(
@@ -528,6 +566,7 @@ def _reviews_to_do(user) -> list[TodoItem]:
                     % {"count": count, "call": call.title},
                     count=count,
                     url=reverse("funding:review-list") + f"#call-{call.pk}",
+                    urgency=urgency,
                     table=call.table.acronym or call.table.name,
                 )
             )

@@ -29,6 +29,7 @@ from projects.services import EditConflict
 from tables.models import Membership, Resolution
 from tables.templatetags.ui import money
 
+from .assignments import call_uses_assignments, may_review
 from .conflicts import (
     application_organisations,
     excluded_automatically,
@@ -468,7 +469,9 @@ def reviewer_add(*, call: FundingCall, person: User, by: User) -> Reviewer:
         in_review = Application.objects.filter(call=call, status=Status.IN_REVIEW).select_related(
             "project__lead"
         )
-        _tell_reviewers(reviewers=[reviewer], applications=in_review.order_by("project__title"), by=by)
+        # Once the call assigns its applications, a new reviewer hears when given some.
+        if not call_uses_assignments(call):
+            _tell_reviewers(reviewers=[reviewer], applications=in_review.order_by("project__title"), by=by)
     return reviewer
 
 
@@ -619,8 +622,11 @@ def application_transition(
         locked.decision_note = note.strip()
     locked.save()
     if to == Status.IN_REVIEW:
+        reviewers = Reviewer.objects.filter(call=locked.call)
+        if call_uses_assignments(locked.call):
+            reviewers = reviewers.filter(assignments__application=locked)
         _tell_reviewers(
-            reviewers=Reviewer.objects.filter(call=locked.call).select_related("person", "call__table"),
+            reviewers=reviewers.select_related("person", "call__table"),
             applications=[locked],
             by=by,
         )
@@ -847,6 +853,8 @@ def _check_reviewer(reviewer: Reviewer, application: Application, by: User) -> N
         raise PermissionDenied
     if application.status != Status.IN_REVIEW:
         raise ValidationError(_("This application is not in review."))
+    if not may_review(reviewer, application):
+        raise PermissionDenied
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import calls, dashboard, followup, manage, reviews
+from .views import assignments, calls, dashboard, followup, manage, reviews
 
 app_name = "funding"
 
@@ -19,6 +19,11 @@ urlpatterns = [
     path(C + "documents/", calls.call_documents, name="call-documents"),
     path(C + "publish/", calls.call_publish, name="call-publish"),
     path(C + "reviews/export/", reviews.call_reviews_export, name="call-reviews-export"),
+    path(C + "reviews/compare/", reviews.call_compare, name="call-compare"),
+    path(C + "assignments/", assignments.call_assignments, name="call-assignments"),
+    path(
+        C + "assignments/<id:assignment>/remove/", assignments.assignment_remove, name="assignment-remove"
+    ),
     path(C + "manage/", manage.call_manage, name="call-manage"),
     path(C + "reviewers/", manage.call_reviewers, name="call-reviewers"),
     path(C + "reviewers/<id:reviewer>/remove/", manage.reviewer_remove, name="reviewer-remove"),

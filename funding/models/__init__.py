@@ -13,7 +13,7 @@ from .application import (
 from .call import SCORE_MAX, CallFunder, Criterion, FundingCall, RequiredDocument
 from .followup import Report, ReportContribution, ReportIndicatorValue, Tranche
 from .funder import Funder, FunderStaff
-from .review import Declaration, Review, Reviewer, Score, weighted_total
+from .review import Declaration, Review, ReviewAssignment, Reviewer, Score, weighted_total
 
 __all__ = [
     "COMMITTED",
@@ -37,6 +37,7 @@ __all__ = [
     "ReportIndicatorValue",
     "RequiredDocument",
     "Review",
+    "ReviewAssignment",
     "Reviewer",
     "Score",
     "Status",

@@ -137,6 +137,8 @@ class FundingCall(models.Model):
             "results private."
         ),
     )
+    # The reviews' deadline unless an assignment says otherwise (funding/assignments.py).
+    review_due_on = models.DateField(_("reviews due by default"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

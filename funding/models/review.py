@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
@@ -138,3 +139,50 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.criterion}: {self.value}"
+
+
+class ReviewAssignmentQuerySet(models.QuerySet):
+    def overdue(self, today=None):
+        """Due date passed, the application still in review, and no review submitted."""
+        from .application import Status
+
+        today = today or timezone.localdate()
+        submitted = Review.objects.filter(
+            reviewer_id=models.OuterRef("reviewer_id"),
+            application_id=models.OuterRef("application_id"),
+            submitted_at__isnull=False,
+        )
+        return self.filter(due_on__lt=today, application__status=Status.IN_REVIEW).exclude(
+            models.Exists(submitted)
+        )
+
+
+class ReviewAssignment(models.Model):
+    """One application given to one of the call's reviewers, by a date. Once a call has
+    assignments, each reviewer reviews only the applications assigned to them; a call
+    without any keeps the first rule: every reviewer reviews every application."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    reviewer = models.ForeignKey(
+        Reviewer, verbose_name=_("reviewer"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    due_on = models.DateField(_("due by"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+
+    objects = ReviewAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "reviewer"], name="one_assignment_per_reviewer")
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} / {self.application_id} ({self.due_on})"

@@ -13,6 +13,7 @@ from projects.models import BudgetLine, Partnership
 from projects.views.common import add_service_errors
 
 from .. import services
+from ..assignments import overdue_assignments
 from ..forms import DecisionForm, ReviewerForm, TransitionForm
 from ..models import Actor, Application, AuditEntry, Reviewer, Status
 from ..permissions import can_decide, can_manage_call
@@ -45,6 +46,7 @@ def call_manage(request, pk):
             "drafts": drafts,
             "statuses": [(Status(code).label, statuses[code]) for code in Status.values if code in statuses],
             "can_decide": can_decide(request.user, call),
+            "overdue_reviews": overdue_assignments(call).count(),
             "audit": AuditEntry.objects.filter(call=call, application__isnull=True)
             .select_related("actor")
             .order_by("-created_at")[:20],

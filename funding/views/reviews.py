@@ -17,10 +17,12 @@ from projects.services import EditConflict
 from projects.views.common import add_service_errors, rebased
 
 from .. import services
+from ..assignments import may_review
+from ..comparison import DISAGREEMENT_POINTS, STATUSES, call_comparison
 from ..conflicts import excluded_automatically
 from ..forms import DeclarationForm, ReviewForm
 from ..models import Declaration, Review, Status, weighted_total
-from ..permissions import can_manage_call, can_review, reviewer_for
+from ..permissions import can_compare_applications, can_decide, can_manage_call, can_review, reviewer_for
 from ..presentation import review_rows
 from ..selectors import REVIEWED_STATUSES, my_reviews, review_board
 from .common import get_application, get_call
@@ -29,7 +31,11 @@ from .common import get_application, get_call
 @login_required
 @require_GET
 def review_list(request):
-    return render(request, "funding/review_list.html", {"groups": my_reviews(request.user)})
+    return render(
+        request,
+        "funding/review_list.html",
+        {"groups": my_reviews(request.user), "today": timezone.localdate()},
+    )
 
 
 def _others(call, application, reviewer):
@@ -63,6 +69,9 @@ def review_form(request, pk, application):
         "project": project,
         "partners": partners,
     }
+    if not may_review(reviewer, application):
+        # The call assigns its applications, and this one is not on the reviewer's list.
+        raise Http404
     if excluded_automatically(reviewer, application):
         return render(request, "funding/review_form.html", {**context, "state": "excluded"})
     declaration = Declaration.objects.filter(reviewer=reviewer, application=application).first()
@@ -173,3 +182,36 @@ def call_reviews_export(request, pk):
     if request.GET.get("format") == "xlsx":
         return xlsx_response(f"{name}.xlsx", header, rows, sheet_title="evaluations")
     return csv_response(f"{name}.csv", header, rows)
+
+
+@login_required
+@require_GET
+def call_compare(request, pk):
+    """The committee's comparison of the call's applications, side by side: each
+    criterion's average, the overall average, the reviews done and the disagreements;
+    sorted and filtered by the query string, a page at a time."""
+    call = get_call(request, pk, check=can_compare_applications)
+    manages = can_manage_call(request.user, call) or can_decide(request.user, call)
+    status = request.GET.get("status", "")
+    if status not in STATUSES:
+        status = ""
+    comparison = call_comparison(
+        call,
+        viewer=request.user,
+        manages=manages,
+        sort=request.GET.get("sort", "-average"),
+        status=status,
+        page=request.GET.get("page"),
+    )
+    return render(
+        request,
+        "funding/call_compare.html",
+        {
+            "call": call,
+            "table": call.table,
+            "comparison": comparison,
+            "manages": manages,
+            "is_reviewer": can_review(request.user, call),
+            "disagreement_points": DISAGREEMENT_POINTS,
+        },
+    )

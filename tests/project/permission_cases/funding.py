@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from funding import services
-from funding.models import Application, Status
+from funding.models import Application, ReviewAssignment, Status
 from projects import services as project_services
 from projects.models import BudgetLine, Partnership
 from tests.factories import UserFactory
@@ -21,6 +21,7 @@ from tests.funding.factories import (
     ready_application,
     resolution_of,
     review,
+    reviewer_on,
     submit,
 )
 
@@ -144,6 +145,19 @@ def b_partnership(w) -> Partnership:
     )
 
 
+def an_assignment(w) -> ReviewAssignment:
+    """Project A in review, assigned to a second reviewer of call A, not yet reviewed."""
+
+    def build():
+        application = in_review_a(w)
+        reviewer = reviewer_on(call_a(w))
+        return ReviewAssignment.objects.create(
+            application=application, reviewer=reviewer, due_on=application.call.closes_at.date()
+        )
+
+    return _cached(w, "_an_assignment", build)
+
+
 def project(w, application=None):
     return {"pk": (application or draft_a(w)).project_id}
 
@@ -215,6 +229,26 @@ CASES = [
     ),
     Case("funding:call-reviewers", MANAGE_A, lambda w: {"pk": call_a(w).pk}),
     Case("funding:call-reviews-export", MANAGE_A, lambda w: {"pk": call_a(w).pk}),
+    Case("funding:call-assignments", MANAGE_A, lambda w: {"pk": call_a(w).pk}),
+    Case(
+        "funding:call-assignments",
+        {**MANAGE_B, "evaluator": 403},
+        lambda w: {"pk": call_b(w).pk},
+        label="private",
+    ),
+    Case(
+        "funding:assignment-remove",
+        MANAGE_A_POST,
+        lambda w: {"pk": call_a(w).pk, "assignment": an_assignment(w).pk},
+        method="post",
+    ),
+    # The committee's comparison: the call's managers, and its reviewers (the evaluator,
+    # once named on call A).
+    Case(
+        "funding:call-compare",
+        {**MANAGE_A, "evaluator": 200},
+        lambda w: (in_review_a(w), {"pk": call_a(w).pk})[1],
+    ),
     Case(
         "funding:call-reviews-export",
         {**MANAGE_B, "evaluator": 403},
