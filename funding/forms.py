@@ -169,6 +169,11 @@ class DocumentForm(forms.Form):
     name = forms.CharField(label=_("Document"), max_length=200)
     description = forms.CharField(label=_("What it must contain"), max_length=500, required=False)
     mandatory = forms.BooleanField(label=_("Required for submission"), required=False, initial=True)
+    from_each_partner = forms.BooleanField(
+        label=_("One from each partner"),
+        required=False,
+        help_text=_("A letter of support, say: each confirmed partner uploads its own, when it confirms."),
+    )
 
 
 DocumentFormSet = forms.formset_factory(
@@ -185,7 +190,13 @@ def criterion_initial(call) -> list[dict]:
 
 def document_initial(call) -> list[dict]:
     return [
-        {"id": d.pk, "name": d.name, "description": d.description, "mandatory": d.mandatory}
+        {
+            "id": d.pk,
+            "name": d.name,
+            "description": d.description,
+            "mandatory": d.mandatory,
+            "from_each_partner": d.from_each_partner,
+        }
         for d in RequiredDocument.objects.filter(call=call)
     ]
 
@@ -405,6 +416,7 @@ class ReportForm(forms.Form):
             self.fields[f"delivery_{partnership.pk}"] = forms.CharField(
                 label=_("%(organisation)s: note") % {"organisation": name}, required=False, max_length=500
             )
+            self.fields[f"reason_{partnership.pk}"] = contribution_reason_field(name)
 
     def indicator_values(self) -> dict:
         return {
@@ -418,9 +430,47 @@ class ReportForm(forms.Form):
                 self.cleaned_data.get(f"cash_{p.pk}"),
                 self.cleaned_data.get(f"in_kind_{p.pk}"),
                 self.cleaned_data.get(f"delivery_{p.pk}", ""),
+                self.cleaned_data.get(f"reason_{p.pk}", ""),
             )
             for p in self.partnerships
         }
+
+
+def contribution_reason_field(organisation_name: str) -> forms.CharField:
+    return forms.CharField(
+        label=_("%(organisation)s: why it is far above the commitment") % {"organisation": organisation_name},
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Required when the figure is well above what the partner confirmed; the funder reads it."
+        ),
+    )
+
+
+class ContributionConfirmForm(forms.Form):
+    """A partner organisation's own figures for a report: what it actually provided."""
+
+    cash = forms.DecimalField(
+        label=_("Cash provided ($)"), min_value=0, max_value=MONEY_MAX, max_digits=12, decimal_places=2
+    )
+    in_kind = forms.DecimalField(
+        label=_("In kind provided, valued ($)"),
+        min_value=0,
+        max_value=MONEY_MAX,
+        max_digits=12,
+        decimal_places=2,
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    reason = forms.CharField(
+        label=_("Why it is far above the commitment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Required when the figure is well above what your organisation confirmed; the funder reads it."
+        ),
+    )
 
 
 class NoteForm(forms.Form):

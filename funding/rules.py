@@ -320,23 +320,46 @@ def _territory_and_objectives(call, project) -> list[RuleCheck]:
     return checks
 
 
-def _documents(call, project) -> RuleCheck | None:
+def _documents(call, project, partnerships) -> list[RuleCheck]:
+    """The call's mandatory documents. One asked "from each partner" is met only when every
+    confirmed partner attached its own (uploaded by one of its people, see
+    projects.services.attachment_add), not by one letter for all."""
     required = [d for d in call.required_documents.all() if d.mandatory]
     if not required:
-        return None
+        return []
     attached = set(
         ProjectAttachment.objects.filter(project=project, required_document__in=required).values_list(
-            "required_document_id", flat=True
+            "required_document_id", "organisation_id"
         )
     )
-    missing = [d.name for d in required if d.pk not in attached]
-    return RuleCheck(
-        "documents",
-        not missing,
-        _("Every required document is attached.")
-        if not missing
-        else _("Attach: %(documents)s.") % {"documents": ", ".join(missing)},
-    )
+    attached_documents = {document_id for document_id, _organisation in attached}
+    missing = [d.name for d in required if not d.from_each_partner and d.pk not in attached_documents]
+    checks = [
+        RuleCheck(
+            "documents",
+            not missing,
+            _("Every required document is attached.")
+            if not missing
+            else _("Attach: %(documents)s.") % {"documents": ", ".join(missing)},
+        )
+    ]
+    confirmed = [p for p in partnerships if p.status == Partnership.Status.CONFIRMED]
+    for document in (d for d in required if d.from_each_partner):
+        lacking = [p.organisation for p in confirmed if (document.pk, p.organisation_id) not in attached]
+        checks.append(
+            RuleCheck(
+                "partner_documents",
+                not lacking,
+                _("%(document)s: every confirmed partner uploaded its own.") % {"document": document.name}
+                if not lacking
+                else _(
+                    "%(document)s: missing from %(names)s. Each partner uploads its own on its "
+                    "answer page, when it confirms."
+                )
+                % {"document": document.name, "names": _names(lacking)},
+            )
+        )
+    return checks
 
 
 def check_rules(application: Application, *, now=None) -> list[RuleCheck]:
@@ -363,9 +386,7 @@ def check_rules(application: Application, *, now=None) -> list[RuleCheck]:
     checks.append(_lead_limit(application, call, project))
     checks += _budget(call, project, list(project.budget_lines.all()), partnerships)
     checks += _territory_and_objectives(call, project)
-    documents = _documents(call, project)
-    if documents:
-        checks.append(documents)
+    checks += _documents(call, project, partnerships)
     return checks
 
 

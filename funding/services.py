@@ -24,7 +24,7 @@ from members.services.notifications import notify
 from projects.budget import budget_totals
 from projects.emails import absolute, people_acting_for, send_to
 from projects.models import BudgetLine, Partnership, Project
-from projects.permissions import can_lead_project
+from projects.permissions import acts_for, can_lead_project
 from projects.services import EditConflict
 from tables.models import Membership, Resolution
 from tables.templatetags.ui import money
@@ -56,6 +56,7 @@ from .models import (
     Status,
     Tranche,
 )
+from .models.followup import exceeds_commitment
 from .permissions import can_decide, can_manage_call
 from .rules import RuleCheck, check_rules, unmet
 from .snapshot import project_snapshot
@@ -75,8 +76,10 @@ __all__ = [
     "call_update",
     "declaration_record",
     "report_accept",
+    "report_contribution_confirm",
     "report_return",
     "report_save",
+    "report_unconfirmed_partners",
     "review_save",
     "reviewer_add",
     "reviewer_remove",
@@ -335,6 +338,7 @@ def call_set_criteria(*, call: FundingCall, criteria: list[dict], by: User) -> N
 @transaction.atomic
 def call_set_documents(*, call: FundingCall, documents: list[dict], by: User) -> None:
     locked = _locked_call(call)
+    documents = [{"from_each_partner": False, **document} for document in documents]
     if _has_submissions(locked) and any(d.get("mandatory") and not d.get("id") for d in documents):
         raise ValidationError(
             _("Applications were submitted: a new document can be asked for, but not made mandatory.")
@@ -343,7 +347,7 @@ def call_set_documents(*, call: FundingCall, documents: list[dict], by: User) ->
         call=locked,
         model=RequiredDocument,
         rows=documents,
-        fields=("name", "description", "mandatory"),
+        fields=("name", "description", "mandatory", "from_each_partner"),
         protected=lambda document: document.attachments.exists(),
     )
     if changes:
@@ -995,23 +999,14 @@ def report_save(
         ReportIndicatorValue.objects.update_or_create(
             report=locked, indicator_id=indicator_id, defaults={"value": value, "comment": comment or ""}
         )
-    partnership_ids = set(
-        Partnership.objects.confirmed().filter(project=application.project).values_list("pk", flat=True)
-    )
-    for partnership_id, (cash, in_kind, note) in (contributions or {}).items():
-        if partnership_id not in partnership_ids:
-            raise ValidationError(_("A partner of another project was sent."))
-        ReportContribution.objects.update_or_create(
-            report=locked,
-            partnership_id=partnership_id,
-            defaults={"cash": cash or 0, "in_kind": in_kind or 0, "note": note or ""},
-        )
+    to_confirm = _report_propose_contributions(report=locked, project=application.project, rows=contributions)
     locked.version += 1
     if submit:
         locked.status = Report.Status.SUBMITTED
         locked.submitted_at = timezone.now()
         locked.submitted_by = by
     locked.save()
+    _ask_partners_to_confirm(report=locked, project=application.project, partnerships=to_confirm, by=by)
     if submit:
         _audit(
             call=application.call,
@@ -1028,6 +1023,9 @@ def report_save(
                 "report": locked,
                 "project": application.project,
                 "call": call,
+                "unconfirmed": [
+                    p.organisation.short_name for p in report_unconfirmed_partners(report=locked)
+                ],
                 "url": absolute(reverse("funding:application-followup", args=[call.pk, application.pk])),
             },
             kind=EmailKind.FUNDING,
@@ -1035,6 +1033,186 @@ def report_save(
             notification=Notification.Kind.REPORT_SUBMITTED,
         )
     return locked
+
+
+# What each partner actually provided: the lead proposes, the partner confirms ---------------
+
+
+def _delivered_in_other_reports(report: Report) -> dict[int, tuple[Decimal, Decimal]]:
+    """Partnership id -> (cash, in kind) the application's other reports count."""
+    totals = {}
+    for row in ReportContribution.objects.filter(report__application_id=report.application_id).exclude(
+        report=report
+    ):
+        cash, in_kind = totals.get(row.partnership_id, (Decimal("0"), Decimal("0")))
+        totals[row.partnership_id] = (cash + row.cash, in_kind + row.in_kind)
+    return totals
+
+
+def _check_over_commitment(partnership: Partnership, *, cash, in_kind, reason: str, earlier) -> None:
+    """A figure far above what the partner confirmed (OVER_COMMITMENT_RATIO, over all the
+    reports) is accepted only with a written reason, which the funder reads."""
+    before_cash, before_in_kind = earlier.get(partnership.pk, (Decimal("0"), Decimal("0")))
+    over = [
+        (label, delivered, committed)
+        for label, delivered, committed in (
+            (_("in cash"), before_cash + cash, partnership.cash),
+            (_("in kind"), before_in_kind + in_kind, partnership.in_kind),
+        )
+        if exceeds_commitment(delivered=delivered, committed=committed)
+    ]
+    if over and not (reason or "").strip():
+        label, delivered, committed = over[0]
+        message = _(
+            "%(organisation)s: %(delivered)s %(nature)s over the reports is far above what it "
+            "confirmed (%(committed)s). Correct the figure, or say why in the reason."
+        ) % {
+            "organisation": partnership.organisation.short_name,
+            "delivered": money(delivered),
+            "nature": label,
+            "committed": money(committed),
+        }
+        raise ValidationError({f"reason_{partnership.pk}": ValidationError(message, code="reason_required")})
+
+
+def _report_propose_contributions(
+    *, report: Report, project: Project, rows: dict | None
+) -> list[Partnership]:
+    """Save the lead's figures (partnership id -> (cash, in kind, note[, reason])) as
+    proposals. A partner's confirmation stands while the lead sends back the figures it
+    proposed or the ones the partner confirmed; other figures are a new proposal, to be
+    confirmed again. Returns the partnerships now asked to confirm."""
+    partnerships = {
+        p.pk: p
+        for p in Partnership.objects.confirmed().filter(project=project).select_related("organisation")
+    }
+    existing = {c.partnership_id: c for c in ReportContribution.objects.filter(report=report)}
+    earlier = _delivered_in_other_reports(report)
+    to_confirm = []
+    for partnership_id, (cash, in_kind, note, *more) in (rows or {}).items():
+        partnership = partnerships.get(partnership_id)
+        if partnership is None:
+            raise ValidationError(_("A partner of another project was sent."))
+        contribution = existing.get(partnership_id)
+        if contribution is None and cash is None and in_kind is None and not note:
+            continue  # nothing said about this partner yet
+        cash, in_kind = cash or Decimal("0"), in_kind or Decimal("0")
+        reason = ((more[0] if more else "") or "").strip()
+        _check_over_commitment(partnership, cash=cash, in_kind=in_kind, reason=reason, earlier=earlier)
+        if contribution is None:
+            contribution = ReportContribution(report=report, partnership=partnership)
+        figures = (cash, in_kind)
+        kept = contribution.pk is not None and figures in {
+            (contribution.cash, contribution.in_kind),
+            (contribution.proposed_cash, contribution.proposed_in_kind),
+        }
+        contribution.note = note or ""
+        if not kept:
+            contribution.cash, contribution.in_kind = figures
+            contribution.proposed_cash, contribution.proposed_in_kind = figures
+            contribution.reason = reason
+            contribution.confirmed_by = contribution.confirmed_at = None
+            to_confirm.append(partnership)
+        elif not contribution.is_confirmed:
+            contribution.reason = reason
+        contribution.save()
+    return to_confirm
+
+
+def _ask_partners_to_confirm(*, report: Report, project: Project, partnerships, by: User) -> None:
+    """Each partner's own people are asked to confirm the figures the lead proposed."""
+    for partnership in partnerships:
+        send_to(
+            people_acting_for([partnership.organisation_id], project.table_id),
+            "funding/email/contribution_to_confirm",
+            {
+                "report": report,
+                "project": project,
+                "partnership": partnership,
+                "lead": project.lead,
+                "contribution": ReportContribution.objects.get(report=report, partnership=partnership),
+                "url": absolute(
+                    reverse("projects:report-contribution", args=[project.pk, report.pk, partnership.pk])
+                ),
+            },
+            kind=EmailKind.FUNDING,
+            reply_to=[by.email] if by.email else None,
+            notification=Notification.Kind.PROJECT_FOLLOW_UP,
+        )
+
+
+def report_unconfirmed_partners(*, report: Report) -> list[Partnership]:
+    """Confirmed partners of the project whose figures in `report` their own people have
+    not confirmed (proposed by the lead only, or not reported at all)."""
+    confirmed = set(
+        ReportContribution.objects.filter(report=report, confirmed_at__isnull=False).values_list(
+            "partnership_id", flat=True
+        )
+    )
+    return [
+        p
+        for p in Partnership.objects.confirmed()
+        .filter(project_id=report.application.project_id)
+        .select_related("organisation")
+        if p.pk not in confirmed
+    ]
+
+
+@transaction.atomic
+def report_contribution_confirm(
+    *,
+    report: Report,
+    partnership: Partnership,
+    by: User,
+    cash: Decimal,
+    in_kind: Decimal,
+    note: str = "",
+    reason: str = "",
+) -> ReportContribution:
+    """The partner organisation confirms (or corrects) what it actually provided during
+    the report's period. Only its own people may; until the funder accepts the report,
+    the partner's figures are the ones that count, and the lead's proposal is kept beside
+    them for the funder to read."""
+    project = report.application.project
+    if partnership.project_id != project.pk or partnership.status != Partnership.Status.CONFIRMED:
+        raise ValidationError(_("This organisation is not a confirmed partner of the project."))
+    if not acts_for(by, partnership.organisation_id, project.table_id):
+        raise PermissionDenied
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if locked.status == Report.Status.ACCEPTED:
+        raise ValidationError(
+            _("The funder accepted this report: its figures can no longer change."), code="accepted"
+        )
+    cash, in_kind = cash or Decimal("0"), in_kind or Decimal("0")
+    reason = (reason or "").replace("\r\n", "\n").strip()
+    _check_over_commitment(
+        partnership, cash=cash, in_kind=in_kind, reason=reason, earlier=_delivered_in_other_reports(locked)
+    )
+    contribution, _created = ReportContribution.objects.select_for_update().get_or_create(
+        report=locked, partnership=partnership
+    )
+    contribution.cash, contribution.in_kind = cash, in_kind
+    contribution.note = (note or "").strip()[:500]
+    contribution.reason = reason
+    contribution.confirmed_by = by
+    contribution.confirmed_at = timezone.now()
+    contribution.save()
+    send_to(
+        people_acting_for([project.lead_id], project.table_id),
+        "funding/email/contribution_confirmed",
+        {
+            "report": locked,
+            "project": project,
+            "partnership": partnership,
+            "contribution": contribution,
+            "by": by,
+            "url": absolute(reverse("projects:report-update", args=[project.pk, locked.pk])),
+        },
+        kind=EmailKind.FUNDING,
+        reply_to=[by.email] if by.email else None,
+        notification=Notification.Kind.PROJECT_FOLLOW_UP,
+    )
+    return contribution
 
 
 def _deciders(call) -> list[User]:

@@ -230,10 +230,31 @@ class PartnerAnswerForm(TermsMixin, forms.Form):
     )
     version = VersionField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, letter_document=None, has_letter=False, **kwargs):
         super().__init__(*args, **kwargs)
         _terms_fields(self)
-        self.order_fields(["answer", "role", "cash", "in_kind", "in_kind_description", "note", "version"])
+        if letter_document is not None:
+            self.fields["letter"] = forms.FileField(
+                label=_("Your organisation's %(document)s") % {"document": letter_document.name},
+                required=False,
+                help_text=(
+                    _(
+                        "Already received: a new file replaces it. "
+                        "PDF, Word, OpenDocument or image, 10 MB at most."
+                    )
+                    if has_letter
+                    else _("PDF, Word, OpenDocument or image, 10 MB at most.")
+                ),
+            )
+        self.order_fields(
+            ["answer", "role", "cash", "in_kind", "in_kind_description", "letter", "note", "version"]
+        )
+
+    def clean_letter(self):
+        upload = self.cleaned_data.get("letter")
+        if upload:
+            validate_upload(upload)
+        return upload
 
     def clean(self):
         cleaned = super().clean()
@@ -311,17 +332,22 @@ class AttachmentForm(forms.Form):
         queryset=Organisation.objects.none(), required=False, label=_("From the organisation")
     )
 
-    def __init__(self, *args, project, call, **kwargs):
+    def __init__(self, *args, project, call, organisation_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         from funding.models import RequiredDocument
 
         self.fields["required_document"].queryset = (
             RequiredDocument.objects.filter(call=call) if call else RequiredDocument.objects.none()
         )
+        # Only the organisations the person speaks for: nobody attaches a document "from"
+        # another organisation (a partner's letter of support comes from the partner).
         involved = Partnership.objects.involved().filter(project=project).values("organisation")
         self.fields["organisation"].queryset = Organisation.objects.filter(
             pk__in=[project.lead_id]
         ) | Organisation.objects.filter(pk__in=involved)
+        self.fields["organisation"].queryset = self.fields["organisation"].queryset.filter(
+            pk__in=list(organisation_ids)
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

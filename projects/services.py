@@ -47,6 +47,7 @@ __all__ = [
     "indicator_add",
     "indicator_delete",
     "partner_answer",
+    "partner_documents",
     "partner_invite",
     "partner_remove",
     "partner_update_terms",
@@ -345,11 +346,16 @@ def partner_answer(
     confirm: bool,
     expected_version: int,
     note: str = "",
+    letter=None,
     **terms,
 ) -> Partnership:
     """The partner's own answer: confirm (with the role and contribution it states, which
     may differ from the lead's proposal) or decline. Timestamped and attributed; only a
-    person who speaks for the partner organisation may give it."""
+    person who speaks for the partner organisation may give it.
+
+    With the confirmation comes the organisation's own `letter` (a letter of support)
+    when the call asks one from each partner: required if the call makes it mandatory
+    and none was sent before."""
     unknown = set(terms) - set(TERMS_FIELDS)
     if unknown:
         raise TypeError(f"unexpected fields: {', '.join(sorted(unknown))}")
@@ -367,6 +373,29 @@ def partner_answer(
         for name, value in terms.items():
             setattr(locked, name, value.strip() if isinstance(value, str) else value)
         locked.status = Partnership.Status.CONFIRMED
+        documents = partner_documents(project)
+        if documents and letter is not None:
+            locked.organisation = partnership.organisation
+            _partner_letter(locked, document=documents[0], upload=letter, by=by)
+        elif documents and documents[0].mandatory:
+            has_letter = ProjectAttachment.objects.filter(
+                project_id=project.pk,
+                required_document=documents[0],
+                organisation_id=locked.organisation_id,
+            ).exists()
+            if not has_letter:
+                raise ValidationError(
+                    {
+                        "letter": ValidationError(
+                            _(
+                                "The call asks for “%(document)s” from each partner: upload your "
+                                "organisation's own to confirm."
+                            )
+                            % {"document": documents[0].name},
+                            code="letter_required",
+                        )
+                    }
+                )
     else:
         locked.status = Partnership.Status.DECLINED
     locked.answered_by = by
@@ -501,17 +530,57 @@ def comment_add(
     )
 
 
+def _check_attachment_source(
+    project: Project, *, by: User, required_document, organisation: Organisation | None
+) -> None:
+    """A document "from" an organisation is uploaded by one of its own people: the lead
+    cannot attach a partner's letter of support for it."""
+    if organisation is not None and not acts_for(by, organisation.pk, project.table_id):
+        raise ValidationError(
+            {
+                "organisation": ValidationError(
+                    _(
+                        "You do not speak for %(organisation)s: only its own people attach its "
+                        "documents. Ask them to upload it from their answer page."
+                    )
+                    % {"organisation": organisation.short_name},
+                    code="not_your_organisation",
+                )
+            }
+        )
+    if required_document is not None and required_document.from_each_partner:
+        partner = (
+            organisation is not None
+            and Partnership.objects.involved().filter(project=project, organisation=organisation).exists()
+        )
+        if not partner:
+            raise ValidationError(
+                {
+                    "organisation": ValidationError(
+                        _(
+                            "“%(document)s” comes from each partner: choose the partner "
+                            "organisation you speak for."
+                        )
+                        % {"document": required_document.name},
+                        code="partner_document",
+                    )
+                }
+            )
+
+
 @transaction.atomic
 def attachment_add(
     *, project: Project, upload, title: str, by: User, required_document=None, organisation=None
 ) -> ProjectAttachment:
-    """Attach a checked file (size, type and content) to a draft project."""
+    """Attach a checked file (size, type and content) to a draft project. A file said to
+    come from an organisation is uploaded by a person who speaks for it."""
     _check_editable(_locked_project(project))
     validate_upload(upload)
     if required_document is not None:
         application = current_application(project)
         if application is None or required_document.call_id != application.call_id:
             raise ValidationError({"required_document": _("Choose a document this call asks for.")})
+    _check_attachment_source(project, by=by, required_document=required_document, organisation=organisation)
     return ProjectAttachment.objects.create(
         project=project,
         file=upload,
@@ -520,6 +589,42 @@ def attachment_add(
         uploaded_by=by,
         required_document=required_document,
         organisation=organisation,
+    )
+
+
+def partner_documents(project: Project) -> list:
+    """The call's documents each partner uploads itself (a letter of support), mandatory
+    first."""
+    application = current_application(project)
+    if application is None:
+        return []
+    documents = [d for d in application.call.required_documents.all() if d.from_each_partner]
+    return sorted(documents, key=lambda d: (not d.mandatory, d.position, d.pk))
+
+
+def _partner_letter(partnership: Partnership, *, document, upload, by: User) -> ProjectAttachment:
+    """The partner's own letter for `document`; it replaces the one it sent before."""
+    validate_upload(upload)
+    previous = list(
+        ProjectAttachment.objects.filter(
+            project_id=partnership.project_id,
+            required_document=document,
+            organisation_id=partnership.organisation_id,
+        )
+    )
+    for attachment in previous:
+        # The old file goes only once the new letter is saved for good.
+        storage, name = attachment.file.storage, attachment.file.name
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        attachment.delete()
+    return ProjectAttachment.objects.create(
+        project_id=partnership.project_id,
+        file=upload,
+        title=f"{document.name} – {partnership.organisation.short_name}"[:200],
+        size=upload.size,
+        uploaded_by=by,
+        required_document=document,
+        organisation_id=partnership.organisation_id,
     )
 
 

@@ -34,4 +34,9 @@ urlpatterns = [
     path(P + "budget/<id:line>/", budget.budget_line_update, name="budget-line-update"),
     path(P + "budget/<id:line>/delete/", budget.budget_line_delete, name="budget-line-delete"),
     path(P + "reports/<id:report>/", reports.report_update, name="report-update"),
+    path(
+        P + "reports/<id:report>/partners/<id:partnership>/",
+        reports.report_contribution,
+        name="report-contribution",
+    ),
 ]

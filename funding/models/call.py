@@ -261,6 +261,12 @@ class RequiredDocument(models.Model):
     name = models.CharField(_("document"), max_length=200)
     description = models.CharField(_("what it must contain"), max_length=500, blank=True)
     mandatory = models.BooleanField(_("required for submission"), default=True)
+    # A letter of support is one per partner: each confirmed partner uploads its own.
+    from_each_partner = models.BooleanField(
+        _("one from each partner"),
+        default=False,
+        help_text=_("Each confirmed partner organisation uploads its own, when it confirms."),
+    )
 
     class Meta:
         ordering = ["position", "pk"]

@@ -13,6 +13,23 @@ from django.utils.translation import gettext_lazy as _
 
 from .application import Application
 
+# What a partner reports it actually brought, over all the project's reports, needs a
+# written reason once it is above this share of what it confirmed (or above nothing, when
+# it confirmed nothing): a figure far from the commitment is either a typing slip or
+# something the funder must understand.
+OVER_COMMITMENT_RATIO = Decimal("1.5")
+
+
+def exceeds_commitment(*, delivered: Decimal, committed: Decimal) -> bool:
+    """Is `delivered` far above `committed` (see OVER_COMMITMENT_RATIO)?"""
+    delivered = delivered or Decimal("0")
+    committed = committed or Decimal("0")
+    if delivered <= 0:
+        return False
+    if committed <= 0:
+        return True
+    return delivered > committed * OVER_COMMITMENT_RATIO
+
 
 class ReportQuerySet(models.QuerySet):
     def late(self, today=None):
@@ -103,7 +120,12 @@ class ReportIndicatorValue(models.Model):
 
 
 class ReportContribution(models.Model):
-    """What a partner actually brought during the period, against what it confirmed."""
+    """What a partner actually brought during the period, against what it confirmed.
+
+    The lead proposes the figures (`proposed_cash`, `proposed_in_kind`); they stay a
+    proposal until a person who speaks for the partner organisation confirms them or
+    corrects them (`confirmed_by`, `confirmed_at`). `cash` and `in_kind` are the figures
+    that count: the partner's once it confirmed, the lead's proposal until then."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="contributions")
     partnership = models.ForeignKey(
@@ -124,6 +146,22 @@ class ReportContribution(models.Model):
         validators=[MinValueValidator(0)],
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    proposed_cash = models.DecimalField(
+        _("cash proposed by the lead ($)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    proposed_in_kind = models.DecimalField(
+        _("in kind proposed by the lead ($)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    reason = models.TextField(_("why it is far above the commitment"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed by the partner"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("contribution delivered")
@@ -136,6 +174,19 @@ class ReportContribution(models.Model):
 
     def __str__(self):
         return f"{self.partnership}: {self.cash} + {self.in_kind}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def is_corrected(self) -> bool:
+        """The partner confirmed other figures than the lead proposed."""
+        return (
+            self.is_confirmed
+            and self.proposed_cash is not None
+            and (self.cash, self.in_kind) != (self.proposed_cash, self.proposed_in_kind)
+        )
 
 
 class Tranche(models.Model):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import services
 from ..forms import PartnerAnswerForm, PartnerInviteForm, PartnerTermsForm
-from ..models import Partnership, PartnershipAnswer
+from ..models import Partnership, PartnershipAnswer, ProjectAttachment
 from ..permissions import can_answer_partnership, can_edit_project, can_lead_project, is_editable
 from .common import add_service_errors, get_project, rebased
 
@@ -105,10 +105,22 @@ def partner_answer(request, pk, partnership):
         raise PermissionDenied
     editable = is_editable(project)
     conflict = None
+    letter_documents = services.partner_documents(project)
+    letter_document = letter_documents[0] if letter_documents else None
+    letter = (
+        ProjectAttachment.objects.filter(
+            project=project, required_document=letter_document, organisation_id=partnership.organisation_id
+        )
+        .select_related("uploaded_by")
+        .first()
+        if letter_document
+        else None
+    )
+    letter_kwargs = {"letter_document": letter_document, "has_letter": letter is not None}
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
-        form = PartnerAnswerForm(request.POST)
+        form = PartnerAnswerForm(request.POST, request.FILES, **letter_kwargs)
         if form.is_valid():
             confirm = form.cleaned_data["answer"] == "confirm"
             try:
@@ -118,11 +130,12 @@ def partner_answer(request, pk, partnership):
                     confirm=confirm,
                     expected_version=form.cleaned_data["version"],
                     note=form.cleaned_data["note"],
+                    letter=form.cleaned_data.get("letter") or None,
                     **(_terms(form.cleaned_data) if confirm else {}),
                 )
             except services.EditConflict as error:
                 conflict = error
-                form = rebased(PartnerAnswerForm, request.POST, error.version)
+                form = rebased(PartnerAnswerForm, request.POST, error.version, **letter_kwargs)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -136,7 +149,8 @@ def partner_answer(request, pk, partnership):
     else:
         form = PartnerAnswerForm(
             initial={name: getattr(partnership, name) for name in services.TERMS_FIELDS}
-            | {"version": partnership.version, "answer": "confirm"}
+            | {"version": partnership.version, "answer": "confirm"},
+            **letter_kwargs,
         )
     answers = PartnershipAnswer.objects.filter(partnership=partnership).select_related("by")
     return render(
@@ -148,6 +162,8 @@ def partner_answer(request, pk, partnership):
             "form": form if editable else None,
             "conflict": conflict,
             "answers": answers,
+            "letter_document": letter_document,
+            "letter": letter,
             "can_edit": can_edit_project(request.user, project),
         },
     )

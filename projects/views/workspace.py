@@ -115,19 +115,27 @@ def project_detail(request, pk):
     if application is not None and application.is_committed:
         reports = list(application.reports.order_by("due_on"))
         tranches = list(application.tranches.select_related("report").order_by("number"))
+    attachments = list(project.attachments.select_related("required_document", "organisation", "uploaded_by"))
+    partnerships = list(project.partnerships.all())
+    letter_documents = services.partner_documents(project)
+    if letter_documents:
+        letters = {
+            a.organisation_id: a for a in attachments if a.required_document_id == letter_documents[0].pk
+        }
+        for partnership in partnerships:
+            partnership.letter = letters.get(partnership.organisation_id)
     context = {
         "project": project,
         "application": application,
         "call": call,
         "access": access,
-        "partnerships": list(project.partnerships.all()),
+        "partnerships": partnerships,
+        "letter_document": letter_documents[0] if letter_documents else None,
         "totals": budget_totals(lines),
         "indicators": list(project.indicators.all()),
         "regions": list(project.regions.all()),
         "objectives": list(project.objectives.all()),
-        "attachments": list(
-            project.attachments.select_related("required_document", "organisation", "uploaded_by")
-        ),
+        "attachments": attachments,
         "comments": list(
             ProjectComment.objects.filter(project=project).select_related("author", "organisation")
         ),
@@ -145,7 +153,9 @@ def project_detail(request, pk):
         "can_comment": access.can_comment,
         "comment_form": CommentForm() if access.can_comment else None,
         "indicator_form": IndicatorForm() if can_edit_project(request.user, project) else None,
-        "attachment_form": AttachmentForm(project=project, call=call)
+        "attachment_form": AttachmentForm(
+            project=project, call=call, organisation_ids=access.organisation_ids
+        )
         if can_edit_project(request.user, project)
         else None,
         "can_withdraw": access.is_lead and _before_deadline(application, Status.WITHDRAWN),
@@ -293,7 +303,13 @@ def comment_create(request, pk):
 def attachment_create(request, pk):
     project = get_project(request, pk, check=can_edit_project)
     call = project.application.call if project.application else None
-    form = AttachmentForm(request.POST, request.FILES, project=project, call=call)
+    form = AttachmentForm(
+        request.POST,
+        request.FILES,
+        project=project,
+        call=call,
+        organisation_ids=project.access.organisation_ids,
+    )
     if form.is_valid():
         try:
             services.attachment_add(

@@ -145,6 +145,17 @@ def b_partnership(w) -> Partnership:
     )
 
 
+def b_funded_partnership(w) -> Partnership:
+    """Org B, a confirmed partner of the funded project A (delegate B works for it)."""
+    return _cached(
+        w,
+        "_b_funded_partnership",
+        lambda: PartnershipFactory(
+            project=funded_a(w).project, organisation=w.org_b, status=Partnership.Status.CONFIRMED
+        ),
+    )
+
+
 def an_assignment(w) -> ReviewAssignment:
     """Project A in review, assigned to a second reviewer of call A, not yet reviewed."""
 
@@ -447,5 +458,14 @@ CASES = [
         "projects:report-update",
         SUBMITTED_VIEW,
         lambda w: {**project(w, funded_a(w)), "report": funded_a(w).reports.first().pk},
+    ),
+    Case(
+        "projects:report-contribution",
+        roles(404, anonymous=LOGIN, delegate_a=403, delegate_b=200, coordinator=403, admin=403),
+        lambda w: {
+            **project(w, funded_a(w)),
+            "report": funded_a(w).reports.first().pk,
+            "partnership": b_funded_partnership(w).pk,
+        },
     ),
 ]
