@@ -32,6 +32,7 @@ from .models import (
     FunderStaff,
     FundingCall,
     Report,
+    ReviewAssignment,
     Status,
     Tranche,
 )
@@ -145,7 +146,10 @@ class FundingSeeder:
         if spec.get("documents"):
             services.call_set_documents(
                 call=call,
-                documents=[{"name": n, "description": d, "mandatory": m} for n, d, m in spec["documents"]],
+                documents=[
+                    {"name": n, "description": d, "mandatory": m, "from_each_partner": e}
+                    for n, d, m, e in spec["documents"]
+                ],
                 by=by,
             )
         # The demo members are not emailed about the call.
@@ -178,7 +182,7 @@ class FundingSeeder:
             project_services.indicator_add(
                 project=project, kind=kind, name=name, unit=unit, target=Decimal(target), by=lead_person
             )
-        documents = list(call.required_documents.filter(mandatory=True))
+        documents = list(call.required_documents.filter(mandatory=True, from_each_partner=False))
         contributions = Decimal("0")
         for key, role, cash, in_kind, what in spec["partners"]:
             partnership = project_services.partner_invite(
@@ -194,25 +198,25 @@ class FundingSeeder:
             if key in spec.get("waiting", ()):
                 continue
             partner_person = self.delegate(key)
+            # Each partner sends its own letter of support with its confirmation.
             project_services.partner_answer(
                 partnership=partnership,
                 by=partner_person,
                 confirm=True,
                 expected_version=partnership.version,
                 note="Notre conseil d'administration a approuvé cette contribution.",
+                letter=SimpleUploadedFile(f"engagement-{self.orgs[key].slug}.pdf", LETTER, "application/pdf"),
             )
             contributions += Decimal(cash) + Decimal(in_kind)
-            for document in documents:
-                project_services.attachment_add(
-                    project=project,
-                    upload=SimpleUploadedFile(
-                        f"engagement-{self.orgs[key].slug}.pdf", LETTER, "application/pdf"
-                    ),
-                    title=f"Lettre d'engagement – {self.orgs[key].short_name}",
-                    by=lead_person,
-                    required_document=document,
-                    organisation=self.orgs[key],
-                )
+        for document in documents:
+            project_services.attachment_add(
+                project=project,
+                upload=SimpleUploadedFile(f"document-{project.pk}.pdf", LETTER, "application/pdf"),
+                title=document.name,
+                by=lead_person,
+                required_document=document,
+                organisation=project.lead,
+            )
         self.budget(project, spec, call, contributions, lead_person)
         application = project.applications.get(call=call)
         application.lead_person = lead_person
@@ -384,8 +388,17 @@ class FundingSeeder:
             )
             self.release(application, 1, manager, now - timedelta(days=300))
             if spec["fate"] == "in_progress_late":
-                # Its progress report is late: due a few weeks ago, still not sent.
+                # Its progress report is late: due a few weeks ago, still not sent. The lead
+                # drafted what the partners provided; one partner confirmed, the other not yet.
                 Report.objects.filter(pk=progress.pk).update(due_on=today - timedelta(days=20))
+                self.write_report(
+                    application,
+                    Report.objects.get(pk=progress.pk),
+                    lead_person,
+                    share=Decimal("0.5"),
+                    at=None,
+                    confirmed=1,
+                )
                 continue
             self.write_report(
                 application, progress, lead_person, share=Decimal("0.5"), at=now - timedelta(days=151)
@@ -418,23 +431,38 @@ class FundingSeeder:
         if report is not None:
             Report.objects.filter(pk=report.pk).update(**{field: at})
 
-    def write_report(self, application, report, lead_person, *, share, at):
+    def write_report(self, application, report, lead_person, *, share, at, confirmed=None):
+        """The lead writes the report (submitted when `at` is given, a draft otherwise);
+        then each partner's own delegate confirms what it provided (the first `confirmed`
+        of them, or all)."""
         project = application.project
         indicators = {i.pk: ((i.target or 0) * share * Decimal("0.9"), "") for i in project.indicators.all()}
-        delivered = {
-            p.pk: (p.cash * share, p.in_kind * share, "")
-            for p in Partnership.objects.confirmed().filter(project=project)
-        }
-        services.report_save(
+        partnerships = list(
+            Partnership.objects.confirmed().filter(project=project).select_related("organisation")
+        )
+        delivered = {p.pk: (p.cash * share, p.in_kind * share, "") for p in partnerships}
+        report = services.report_save(
             report=report,
             by=lead_person,
             expected_version=report.version,
             indicator_values=indicators,
             contributions=delivered,
-            submit=True,
+            submit=at is not None,
             **REPORT_TEXT,
         )
-        self.stamp(application, at, report=report, field="submitted_at")
+        report.application = application
+        for partnership in partnerships[:confirmed]:
+            key = next(k for k, o in self.orgs.items() if o.pk == partnership.organisation_id)
+            services.report_contribution_confirm(
+                report=report,
+                partnership=partnership,
+                by=self.delegate(key),
+                cash=partnership.cash * share,
+                in_kind=partnership.in_kind * share,
+                note="Confirmé par notre direction.",
+            )
+        if at is not None:
+            self.stamp(application, at, report=report, field="submitted_at")
 
     def move_back(self, call, *, days):
         """The closed call happened long ago: shift its dates, its submissions and its log."""
@@ -578,7 +606,32 @@ class FundingSeeder:
                 services.application_transition(
                     application=application, to=Status.IN_PROGRESS, by=lead_person
                 )
+        self.assign_reviews(call)
         self.comments()
+
+    def assign_reviews(self, call):
+        """The applications still to review go to two reviewers each, as the balance
+        helper proposes, due in three weeks; one reviewer is behind on one of them."""
+        from . import assignments
+
+        assignments.call_review_due_set(
+            call=call, due_on=timezone.localdate() + timedelta(days=21), by=self.coordinator
+        )
+        proposal = assignments.assignments_propose(call=call, per_application=2)
+        if not proposal.pairs:
+            return
+        made = assignments.assignments_create(
+            call=call,
+            pairs=[(application.pk, reviewer.pk) for application, reviewer in proposal.pairs],
+            due_on=None,
+            by=self.coordinator,
+        )
+        # A date in the past cannot be given; the demo shows what a late review looks like.
+        late = next((a for a in made if a.application.status == Status.IN_REVIEW), None)
+        if late is not None:
+            ReviewAssignment.objects.filter(pk=late.pk).update(
+                due_on=timezone.localdate() - timedelta(days=3)
+            )
 
     def resolution(self):
         """The committee's decisions are adopted by a resolution at the last meeting whose

@@ -80,8 +80,9 @@ OPEN_CALL = {
             "Lettre d'engagement de chaque partenaire",
             "Signée par la direction; elle précise la contribution en argent et en nature.",
             True,
+            True,
         ),
-        ("Budget détaillé", "Tableur ou PDF, si le budget en ligne ne suffit pas.", False),
+        ("Budget détaillé", "Tableur ou PDF, si le budget en ligne ne suffit pas.", False, False),
     ],
 }
 
