@@ -81,14 +81,19 @@ def _excluded_pairs(reviewers, applications) -> set[tuple[int, int]]:
     return pairs
 
 
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    """A field's error that keeps its code (a dict of plain messages drops it)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _check_due(due_on: date | None, call: FundingCall) -> date:
     due_on = due_on or call.review_due_on
     if due_on is None:
-        raise ValidationError(
-            {"due_on": _("Give a due date, or set the call's default due date first.")}, code="no_due_date"
+        raise _field_error(
+            "due_on", _("Give a due date, or set the call's default due date first."), "no_due_date"
         )
     if due_on < timezone.localdate():
-        raise ValidationError({"due_on": _("The due date cannot be in the past.")}, code="past_due_date")
+        raise _field_error("due_on", _("The due date cannot be in the past."), "past_due_date")
     return due_on
 
 
@@ -97,7 +102,7 @@ def call_review_due_set(*, call: FundingCall, due_on: date | None, by: User) -> 
     """The call's default due date for reviews: what a new assignment gets unless the
     manager gives another. Assignments already made keep theirs."""
     if due_on is not None and due_on < timezone.localdate():
-        raise ValidationError({"due_on": _("The due date cannot be in the past.")}, code="past_due_date")
+        raise _field_error("due_on", _("The due date cannot be in the past."), "past_due_date")
     locked = FundingCall.objects.select_for_update().get(pk=call.pk)
     before = locked.review_due_on
     if before != due_on:
@@ -297,12 +302,10 @@ def assignments_propose(*, call: FundingCall, per_application: int) -> Proposal:
     load in the call so far (the first named on a tie). Saves nothing. A fixed number of
     queries."""
     if not 1 <= per_application <= MAX_PER_APPLICATION:
-        raise ValidationError(
-            {
-                "per_application": _("Between 1 and %(max)s reviewers per application.")
-                % {"max": MAX_PER_APPLICATION}
-            },
-            code="per_application",
+        raise _field_error(
+            "per_application",
+            _("Between 1 and %(max)s reviewers per application.") % {"max": MAX_PER_APPLICATION},
+            "per_application",
         )
     applications = list(
         Application.objects.filter(call=call, status__in=ASSIGNABLE_STATUSES)

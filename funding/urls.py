@@ -21,9 +21,7 @@ urlpatterns = [
     path(C + "reviews/export/", reviews.call_reviews_export, name="call-reviews-export"),
     path(C + "reviews/compare/", reviews.call_compare, name="call-compare"),
     path(C + "assignments/", assignments.call_assignments, name="call-assignments"),
-    path(
-        C + "assignments/<id:assignment>/remove/", assignments.assignment_remove, name="assignment-remove"
-    ),
+    path(C + "assignments/<id:assignment>/remove/", assignments.assignment_remove, name="assignment-remove"),
     path(C + "manage/", manage.call_manage, name="call-manage"),
     path(C + "reviewers/", manage.call_reviewers, name="call-reviewers"),
     path(C + "reviewers/<id:reviewer>/remove/", manage.reviewer_remove, name="reviewer-remove"),
