@@ -2,6 +2,7 @@ from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -25,7 +26,11 @@ def invitation_accept(request, token):
         "membership": invitation.membership,
         "table": invitation.membership.table,
     }
-    if not invitation.is_pending:
+    # A link outlives what it was sent for: once the organisation has left the table, it
+    # opens no seat (and says so) rather than offering a button that can only fail.
+    left = invitation.membership.left
+    context["organisation_left"] = left is not None and left <= timezone.localdate()
+    if not invitation.is_pending or context["organisation_left"]:
         request.session.pop(INVITATION_SESSION_KEY, None)
         return render(request, "tables/invitation_accept.html", context, status=410)
 

@@ -1,6 +1,8 @@
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from members.models import Delegation
 from tables.models import GovernanceRules, Invitation, Membership, Table
@@ -373,6 +375,31 @@ def test_used_invitation_link_says_so(world, client):
     invitation.save()
     response = client.get(reverse("tables:invitation-accept", args=[invitation.token]))
     assert response.status_code == 410
+
+
+def test_an_invitation_link_opens_no_seat_once_the_organisation_has_left(world, client_for):
+    # given a pending invitation to represent org A, which has since left the table
+    invitation = Invitation.objects.create(
+        membership=world.membership_a, email=world.outsider.email, role="delegate"
+    )
+    EmailAddress.objects.update_or_create(
+        user=world.outsider, email=world.outsider.email, defaults={"verified": True}
+    )
+    world.membership_a.left = timezone.localdate()
+    world.membership_a.save(update_fields=["left"])
+    url = reverse("tables:invitation-accept", args=[invitation.token])
+    client = client_for("outsider")
+
+    # when the invited person opens the link, then tries to accept anyway
+    page = client.get(url)
+    accepted = client.post(url)
+
+    # then the link says why it no longer works, offers no button, and seats nobody
+    assert page.status_code == 410
+    assert "n’est plus membre de la table" in page.text
+    assert "Accepter l’invitation" not in page.text
+    assert accepted.status_code == 410
+    assert not Delegation.objects.filter(person=world.outsider).exists()
 
 
 def test_unknown_invitation_token_is_404(client, db):
