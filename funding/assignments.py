@@ -239,6 +239,7 @@ def _tell_assigned(*, call: FundingCall, assignments: list[ReviewAssignment], by
         email_kind=EmailKind.FUNDING,
         reply_to=[by.email] if by and by.email else None,
         each=each,
+        about=call,
     )
 
 

@@ -412,6 +412,7 @@ def call_notify_members(call: FundingCall) -> int:
         {"call": call, "table": call.table, "url": absolute(call.get_absolute_url())},
         kind=EmailKind.FUNDING,
         notification=Notification.Kind.CALL_PUBLISHED,
+        about=call,
         # Questions about the call go to whoever prepared it.
         reply_to=[call.created_by.email] if call.created_by and call.created_by.email else None,
     )
@@ -544,6 +545,7 @@ def application_submit(*, application: Application, by: User, now=None) -> Appli
         kind=EmailKind.FUNDING,
         notification=Notification.Kind.APPLICATION_SUBMITTED,
         reply_to=[by.email] if by.email else None,
+        about=locked,
     )
     return locked
 
@@ -849,6 +851,7 @@ def _tell_reviewers(*, reviewers, applications, by: User | None) -> int:
         email_kind=EmailKind.FUNDING,
         reply_to=[by.email] if by and by.email else None,
         each=each,
+        about=call,
     )
 
 
@@ -1031,6 +1034,7 @@ def report_save(
             kind=EmailKind.FUNDING,
             reply_to=[by.email] if by.email else None,
             notification=Notification.Kind.REPORT_SUBMITTED,
+            about=locked,
         )
     return locked
 
@@ -1138,6 +1142,7 @@ def _ask_partners_to_confirm(*, report: Report, project: Project, partnerships, 
             kind=EmailKind.FUNDING,
             reply_to=[by.email] if by.email else None,
             notification=Notification.Kind.PROJECT_FOLLOW_UP,
+            about=partnership,
         )
 
 
@@ -1211,6 +1216,7 @@ def report_contribution_confirm(
         kind=EmailKind.FUNDING,
         reply_to=[by.email] if by.email else None,
         notification=Notification.Kind.PROJECT_FOLLOW_UP,
+        about=project,
     )
     return contribution
 
@@ -1255,6 +1261,7 @@ def _tell_project(
         kind=EmailKind.FUNDING,
         reply_to=[by.email] if by.email else None,
         notification=notification,
+        about=project,
     )
 
 

@@ -267,6 +267,7 @@ def partner_invite(
         },
         reply_to=[by.email] if by.email else None,
         notification=Notification.Kind.PARTNER_INVITED,
+        about=partnership,
     )
     return partnership
 
@@ -334,6 +335,7 @@ def partner_update_terms(
             },
             reply_to=[by.email] if by.email else None,
             notification=Notification.Kind.PARTNER_INVITED,
+            about=locked,
         )
     return locked
 
@@ -415,6 +417,7 @@ def partner_answer(
         {"project": project, "partnership": locked, "by": by, "note": note, "url": _project_url(project)},
         reply_to=[by.email] if by.email else None,
         notification=Notification.Kind.PARTNER_ANSWERED,
+        about=project,
     )
     return locked
 

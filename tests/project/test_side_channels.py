@@ -337,6 +337,21 @@ def test_a_digest_holds_only_what_each_person_may_still_open(
     they have since left is not in it."""
     settings.MEDIA_ROOT = tmp_path
     seed_whole_demo()
+    # Each notification of the demo names what it is about, so that a digest can leave it
+    # out later; only reminders, which gather several subjects, name none.
+    kind = Notification.Kind
+    reminders = {
+        kind.CONVOCATION_UNANSWERED,
+        kind.PROPOSAL_DEADLINE,
+        kind.FOLLOW_UP_DUE,
+        kind.FOLLOW_UP_OVERDUE,
+        kind.MINUTES_COMMENTS_CLOSING,
+        kind.PROGRESS_REPORT_DUE,
+        kind.CONSULTATION_CLOSING,
+    }
+    about_something = Notification.objects.exclude(kind__in=reminders)
+    assert about_something.filter(kind__in=[kind.PARTNER_INVITED, kind.APPLICATION_SUBMITTED]).exists()
+    assert set(about_something.filter(subject_type__isnull=True).values_list("kind", flat=True)) == set()
     people = _people()
     former = people[FORMER]
     # While they sat, they were told of the draft minutes; their seat ends today.
