@@ -65,6 +65,26 @@ REQUIREMENTS = {
 _checked = {}
 
 
+# The longest tests (whole-demo walks, browsers, accessibility): started first, so that
+# the xdist workers finish together instead of one running them alone at the end.
+LONGEST_FIRST = (
+    "tests/e2e/test_accessibility.py",
+    "tests/e2e/test_phone_width.py",
+    "tests/project/test_side_channels.py",
+    "tests/funding/test_pages_quality.py",
+    "tests/project/test_fuzz.py",
+    "tests/project/test_html_valid.py",
+    "tests/tables/test_calendar_feeds.py",
+    "tests/project/test_backups.py",
+    "tests/funding/test_fuzz_forms.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {path: position for position, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 def pytest_runtest_setup(item):
     for marker, (check, what) in REQUIREMENTS.items():
         if item.get_closest_marker(marker) is None:
