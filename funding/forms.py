@@ -8,6 +8,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from members.formatting import money
 from members.models import Region, Sector, User
 from projects.forms import (
     MONEY_MAX,
@@ -407,11 +408,11 @@ class ReportForm(forms.Form):
             name = partnership.organisation.short_name
             self.fields[f"cash_{partnership.pk}"] = money_field(
                 _("%(organisation)s: cash delivered ($)") % {"organisation": name},
-                help_text=_("Confirmed: %(amount)s $") % {"amount": partnership.cash},
+                help_text=_("Confirmed: %(amount)s") % {"amount": money(partnership.cash, 2)},
             )
             self.fields[f"in_kind_{partnership.pk}"] = money_field(
                 _("%(organisation)s: in kind delivered ($)") % {"organisation": name},
-                help_text=_("Confirmed: %(amount)s $") % {"amount": partnership.in_kind},
+                help_text=_("Confirmed: %(amount)s") % {"amount": money(partnership.in_kind, 2)},
             )
             self.fields[f"delivery_{partnership.pk}"] = forms.CharField(
                 label=_("%(organisation)s: note") % {"organisation": name}, required=False, max_length=500

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext as _
 
+from members.documents.exports import Money, money_or_none
+from members.formatting import percent
 from tables.templatetags.ui import money
 
 from .charts import growth_chart, hbar_chart, network_chart
@@ -68,7 +70,8 @@ def dashboard_charts(dashboard) -> dict:
 
 def export_rows(dashboard) -> tuple[list[str], list[list]]:
     """One row per submitted application, for CSV and XLSX (members.documents.exports
-    writes them, keeping text that a spreadsheet would take for a formula as text)."""
+    writes them, keeping text that a spreadsheet would take for a formula as text, and
+    the amounts, marked `Money`, as numbers with a money format)."""
     header = [
         _("Call"),
         _("Table"),
@@ -104,13 +107,13 @@ def export_rows(dashboard) -> tuple[list[str], list[list]]:
                 ", ".join(p["organisation__name"] for p in row.partners),
                 len(row.partners),
                 str(application.get_status_display()),
-                application.requested_amount,
-                application.awarded_amount or 0,
-                row.partner_cash,
-                row.partner_in_kind,
-                row.delivered_cash,
-                row.delivered_in_kind,
-                row.disbursed,
+                money_or_none(application.requested_amount),
+                Money(application.awarded_amount or 0),
+                money_or_none(row.partner_cash),
+                money_or_none(row.partner_in_kind),
+                money_or_none(row.delivered_cash),
+                money_or_none(row.delivered_in_kind),
+                money_or_none(row.disbursed),
                 row.late_reports,
             ]
         )
@@ -128,7 +131,7 @@ def review_rows(call, board) -> tuple[list[str], list[list]]:
     header = [_("Project"), _("Lead organisation"), _("Status"), _("Reviewer"), _("Where the review stands")]
     for criterion in criteria:
         header += [
-            f"{criterion.title} ({criterion.weight} %)",
+            f"{criterion.title} ({percent(criterion.weight)})",
             _("Comment on “%(criterion)s”") % {"criterion": criterion.title},
         ]
     header += [_("Weighted total"), _("Overall comment")]

@@ -4,10 +4,11 @@ applicants see every unmet rule together, in plain words, with what is missing."
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from members.formatting import datetime_long
 from members.models import Sector
 from projects.budget import budget_totals
 from projects.models import BudgetLine, Partnership, ProjectAttachment
@@ -29,7 +30,7 @@ def _names(organisations) -> str:
 
 
 def _when(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return datetime_long(moment)
 
 
 def _call_open(call, now) -> RuleCheck:

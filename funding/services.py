@@ -16,9 +16,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from members.formatting import date_long
 from members.models import Delegation, EmailKind, Notification, User
 from members.services.notifications import notify
 from projects.budget import budget_totals
@@ -1377,7 +1377,7 @@ def schedule_update(*, application: Application, by: User, tranches: list[dict])
                     _("Tranche %(number)s was released on %(date)s: it can no longer change.")
                     % {
                         "number": tranche.number,
-                        "date": date_format(timezone.localtime(tranche.released_at), "DATE_FORMAT"),
+                        "date": date_long(tranche.released_at),
                     }
                 )
             total += tranche.amount

@@ -4,10 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 
+from members.formatting import date_long, datetime_long, time_short
 from members.models import Delegation, Organisation
 from members.validators import IMAGES, validate_upload
 
@@ -439,9 +439,8 @@ def slot_label(slot) -> str:
     """« mardi 14 avril 2026, 13 h 30 à 15 h 30 », in the reader's language."""
     start, end = timezone.localtime(slot.starts_at), timezone.localtime(slot.ends_at)
     return _("%(day)s, %(start)s to %(end)s") % {
-        "day": date_format(start, "l j F Y"),
-        "start": date_format(start, "TIME_FORMAT"),
-        "end": date_format(end, "TIME_FORMAT")
-        if end.date() == start.date()
-        else date_format(end, "DATETIME_FORMAT"),
+        "day": date_long(start, weekday=True),
+        "start": time_short(start),
+        "end": time_short(end) if end.date() == start.date() else datetime_long(end),
     }
+

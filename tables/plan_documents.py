@@ -1,4 +1,5 @@
-"""The action plan as documents: a PDF made by Celery, and exports to CSV and XLSX."""
+"""The action plan as documents: a PDF made by Celery, and exports to CSV and XLSX
+(dates as dates, the budget as an amount: members.documents.exports types the cells)."""
 
 from functools import cache
 
@@ -7,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import override as language_override
 
-from members.documents.exports import csv_bytes, xlsx_bytes
+from members.documents.exports import csv_bytes, money_or_none, xlsx_bytes
 
 from .models import (
     Action,
@@ -99,9 +100,9 @@ def _rows(context):
                     action.title,
                     action.lead.name if action.lead else "",
                     partners,
-                    action.starts.isoformat() if action.starts else "",
-                    action.ends.isoformat() if action.ends else "",
-                    action.budget if action.budget is not None else "",
+                    action.starts,
+                    action.ends,
+                    money_or_none(action.budget),
                     str(action.get_status_display()),
                     action.progress,
                     _("yes") if action.is_late else "",

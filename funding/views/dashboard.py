@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from members.access import access_for
-from members.documents.exports import csv_response, xlsx_response
+from members.documents.exports import export_response
 
 from ..dashboard import build_dashboard
 from ..forms import DashboardFilterForm
@@ -74,10 +74,11 @@ def dashboard(request):
 @login_required
 @require_GET
 def dashboard_export(request):
-    """The dashboard's projects as CSV (default) or XLSX (?format=xlsx), same filters."""
+    """The dashboard's projects as CSV for a spreadsheet (default), CSV for a program
+    (?format=csv-machine) or XLSX (?format=xlsx), with the page's filters."""
     _form, _chosen, data = _filtered(request)
     header, rows = export_rows(data)
     stamp = timezone.localdate().isoformat()
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(f"financement-{stamp}.xlsx", header, rows, sheet_title="projets")
-    return csv_response(f"financement-{stamp}.csv", header, rows)
+    return export_response(
+        request.GET.get("format"), f"financement-{stamp}", header, rows, sheet_title="projets"
+    )

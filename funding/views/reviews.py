@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from members.documents.exports import csv_response, xlsx_response
+from members.documents.exports import export_response
 from projects.models import Partnership
 from projects.services import EditConflict
 from projects.views.common import add_service_errors, rebased
@@ -173,15 +173,14 @@ def review_form(request, pk, application):
 @login_required
 @require_GET
 def call_reviews_export(request, pk):
-    """The call's reviews and scores as CSV (default) or XLSX (?format=xlsx), for those
-    who manage the call: its committee compares the applications from it."""
+    """The call's reviews and scores as CSV for a spreadsheet (default), CSV for a program
+    (?format=csv-machine) or XLSX (?format=xlsx), for those who manage the call: its
+    committee compares the applications from it."""
     call = get_call(request, pk, check=can_manage_call)
     header, rows = review_rows(call, review_board(call))
     stamp = timezone.localdate().isoformat()
     name = f"evaluations-appel-{call.pk}-{stamp}"
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(f"{name}.xlsx", header, rows, sheet_title="evaluations")
-    return csv_response(f"{name}.csv", header, rows)
+    return export_response(request.GET.get("format"), name, header, rows, sheet_title="evaluations")
 
 
 @login_required

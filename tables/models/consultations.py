@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from members.formatting import date_long, percent, time_short
+
 from .agenda import AgendaItem
 from .meeting import Committee, Meeting
 from .membership import Membership, members_for_audience
@@ -319,7 +321,7 @@ def tally(
         "answered": answered,
         "members": voting_members,
         "needed": needed,
-        "percent": rules.e_vote_majority_percent,
+        "percent": percent(rules.e_vote_majority_percent),
         "objections": objections,
         "version": rules.version,
     }
@@ -355,10 +357,10 @@ def tally(
         required = gettext("unanimity of those who answered")
     elif rules.e_vote_majority == EVoteMajority.MEMBERS:
         adopted = votes_for * 100 > rules.e_vote_majority_percent * voting_members
-        required = gettext("more than %(percent)s %% of the %(members)s voting members") % figures
+        required = gettext("more than %(percent)s of the %(members)s voting members") % figures
     else:
         adopted = votes_for * 100 > rules.e_vote_majority_percent * (votes_for + votes_against)
-        required = gettext("more than %(percent)s %% of the votes cast") % figures
+        required = gettext("more than %(percent)s of the votes cast") % figures
     figures["required"] = required
     text = gettext("%(for)s for, %(against)s against, %(abstentions)s abstentions") % figures
     if adopted:
@@ -441,7 +443,7 @@ class PollSlot(models.Model):
 
     def __str__(self):
         start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
-        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+        return f"{date_long(start)}, {time_short(start)}–{time_short(end)}"
 
 
 class PollChoice(models.Model):

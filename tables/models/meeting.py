@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.formatting import date_long
 from members.models import Delegation
 
 from .membership import Membership
@@ -132,7 +133,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.title} ({timezone.localtime(self.starts_at):%Y-%m-%d})"
+        return f"{self.title} ({date_long(self.starts_at)})"
 
     def get_absolute_url(self):
         return reverse("tables:meeting-detail", args=[self.table.slug, self.pk])

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.formatting import percent
 from members.models import Organisation
 
 from .agenda import AgendaItem
@@ -275,11 +276,11 @@ class Resolution(models.Model):
                 elif self.result in {self.Result.MAJORITY, self.Result.UNANIMITY} and not adopted:
                     errors["result"] = _(
                         "%(for)s for and %(against)s against is not the majority required "
-                        "(more than %(percent)s %% of the votes cast)."
+                        "(more than %(percent)s of the votes cast)."
                     ) % {
                         "for": self.votes_for,
                         "against": self.votes_against,
-                        "percent": self.majority_percent,
+                        "percent": percent(self.majority_percent),
                     }
                 elif self.result == self.Result.REJECTED and adopted:
                     errors["result"] = _("These votes give a majority: the resolution is adopted.")

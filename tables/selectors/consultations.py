@@ -8,11 +8,11 @@ from datetime import timedelta
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from members.access import Access, access_for
+from members.formatting import datetime_long
 from members.todo import TodoItem
 
 from ..models import Consultation, ConsultationAnswer, Membership, PollChoice
@@ -158,7 +158,7 @@ def _to_answer(access: Access) -> list[TodoItem]:
             )
             % {
                 "title": row["title"],
-                "date": date_format(timezone.localtime(row["closes_at"]), "DATETIME_FORMAT"),
+                "date": datetime_long(row["closes_at"]),
             },
             count=1,
             url=reverse("tables:consultation-detail", args=[row["table__slug"], row["pk"]]),

@@ -15,11 +15,11 @@ from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subq
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from members.access import Access, access_for
+from members.formatting import date_long
 from members.todo import TodoItem
 
 from ..filters_minutes import FollowUpFilter
@@ -57,7 +57,7 @@ def _short_name(row: dict, prefix: str = "table__") -> str:
 
 
 def _day(value) -> str:
-    return date_format(timezone.localtime(value), "DATE_FORMAT")
+    return date_long(value)
 
 
 def _soon(moment) -> bool:

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.emails import site_url
+from members.formatting import datetime_long
 from members.models import Delegation, EmailKind, Notification, User
 from members.services.notifications import notify
 from members.validators import validate_upload
@@ -370,7 +370,7 @@ def _locked_for_answers(consultation: Consultation, membership: Membership) -> C
     if consultation.is_upcoming:
         raise ValidationError(
             _("This consultation opens on %(date)s: answers are not accepted yet.")
-            % {"date": date_format(timezone.localtime(consultation.opens_at), "DATETIME_FORMAT")}
+            % {"date": datetime_long(consultation.opens_at)}
         )
     if membership.table_id != consultation.table_id or not membership.is_active:
         raise ValidationError(_("This organisation is not a member of the table."))
@@ -422,7 +422,7 @@ def consultation_vote(
                 _("Your organisation already voted (%(vote)s, on %(date)s); a vote is final.")
                 % {
                     "vote": cast.get_vote_display(),
-                    "date": date_format(timezone.localtime(cast.updated_at), "DATETIME_FORMAT"),
+                    "date": datetime_long(cast.updated_at),
                 }
             )
         replaced = cast.person
@@ -529,7 +529,7 @@ def _check_vote_may_close(consultation: Consultation) -> None:
         )
         % {
             "days": rules.e_vote_min_days,
-            "date": date_format(timezone.localtime(shortest), "DATETIME_FORMAT"),
+            "date": datetime_long(shortest),
         }
     )
 

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 from typing import Any
 
@@ -40,6 +40,7 @@ from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
+from members.documents.exports import CONTENT_TYPES
 from members.models import User
 
 from ..models import (
@@ -128,10 +129,18 @@ class DocumentKind:
     def load(self, pk):
         return self.model._default_manager.select_related(*self.related).filter(pk=pk).first()
 
+    def file_extension(self, document: Document) -> str:
+        """The format of what was made (its stored file's extension), else this kind's."""
+        suffix = PurePosixPath(document.file.name or "").suffix.lstrip(".").lower()
+        return suffix or self.extension
+
+    def content_type(self, document: Document) -> str:
+        return CONTENT_TYPES.get(self.file_extension(document), "application/octet-stream")
+
     def file_name(self, source, document: Document) -> str:
         stem = self.file_stems.get(document.language.split("-")[0]) or self.file_stems["en"]
         day = self.file_date(source) if self.file_date else timezone.localtime(document.finished_at).date()
-        return f"{stem}-{day:%Y-%m-%d}.{self.extension}"
+        return f"{stem}-{day:%Y-%m-%d}.{self.file_extension(document)}"
 
 
 KINDS: dict[str, DocumentKind] = {}

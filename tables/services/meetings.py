@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.emails import site_url
+from members.formatting import date_long
 from members.models import Delegation, EmailKind, Notification, Organisation, User
 from members.queue import enqueue
 from members.services.notifications import notify
@@ -123,7 +124,7 @@ def notice_warning(meeting: Meeting, now=None) -> str:
         return ""
     return _(
         "The table's rules ask for %(days)s days' notice: the convocation should have gone out by %(date)s."
-    ) % {"days": rules.notice_days, "date": timezone.localtime(deadline).strftime("%Y-%m-%d")}
+    ) % {"days": rules.notice_days, "date": date_long(deadline)}
 
 
 def _queue_deliveries(meeting: Meeting, kind: str) -> int:

@@ -8,11 +8,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.access import forget_access
 from members.emails import bilingual_line, queue_email, render_bilingual, site_url
+from members.formatting import date_long
 from members.models import Delegation, EmailKind, Organisation, User
 from members.services import person_affiliate
 
@@ -126,7 +126,7 @@ def _check_adopting_resolution(table: Table, resolution: Resolution, effective_f
                 "effective_from": _(
                     "Rules cannot take effect before the resolution that adopts them, taken on %(date)s."
                 )
-                % {"date": date_format(decided, "DATE_FORMAT")}
+                % {"date": date_long(decided)}
             }
         )
 

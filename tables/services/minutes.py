@@ -13,11 +13,11 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.access import access_for
 from members.emails import site_url
+from members.formatting import date_long
 from members.models import Delegation, EmailKind, Notification, Organisation, User
 from members.services.notifications import notify
 
@@ -280,7 +280,7 @@ def check_may_decide(meeting: Meeting) -> None:
             "the waiver at the top of the minutes first."
         )
         % {
-            "sent": date_format(timezone.localtime(meeting.convened_at), "DATE_FORMAT"),
+            "sent": date_long(meeting.convened_at),
             "days": rules.notice_days,
         }
     )

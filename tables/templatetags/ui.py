@@ -1,10 +1,9 @@
 """Small presentation helpers shared by every app's templates."""
 
-from decimal import Decimal
-
 from django import template
-from django.utils import formats, translation
 from django.utils.http import urlencode
+
+from members.templatetags.formatting import FILTERS, money, percent  # noqa: F401 (Python callers import them here)
 
 register = template.Library()
 
@@ -16,25 +15,11 @@ def html_lang(language_code):
     return f"{language}-{country.upper()}" if country else language
 
 
-@register.filter
-def money(value, decimals=0):
-    """An amount in dollars written as in the active language: 12 500 $ or $12,500."""
-    if value in (None, ""):
-        return ""
-    amount = formats.number_format(
-        Decimal(value), decimal_pos=int(decimals), use_l10n=True, force_grouping=True
-    )
-    if translation.get_language().startswith("fr"):
-        return f"{amount}\xa0$"
-    return f"${amount}"
-
-
-@register.filter
-def percent(value, decimals=0):
-    if value in (None, ""):
-        return ""
-    number = formats.number_format(value, decimal_pos=int(decimals), use_l10n=True)
-    return f"{number}\xa0%" if translation.get_language().startswith("fr") else f"{number}%"
+# The formatting filters (money, percent, date_long, time_short…) are those of
+# members.formatting, so that a page loading `ui` writes amounts and dates as the emails
+# and PDFs do.
+for _name, _filter in FILTERS.items():
+    register.filter(_name, _filter)
 
 
 @register.simple_tag(takes_context=True)

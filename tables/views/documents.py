@@ -1,4 +1,5 @@
-"""Generated documents (PDF): ask for one, follow it being made, download it.
+"""Generated documents (PDFs, and the action plan's spreadsheets): ask for one, follow it
+being made, download it.
 
 Whoever may not see a document's source gets a 404, whether the document exists or not:
 the answers never tell a private meeting's documents apart from missing ones.
@@ -12,8 +13,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
-
-from members.documents.exports import CONTENT_TYPES
 
 from ..models import Document
 from ..services import documents
@@ -119,11 +118,13 @@ def document_download(request, pk):
     except OSError:
         logger.warning("document %s is ready but its file %s is missing", document.pk, document.file.name)
         raise Http404 from None
+    # Served with the type of what was made (a plan's CSV is text/csv, not a PDF) and a
+    # name ending with its extension.
     response = FileResponse(
         file,
         as_attachment=True,
         filename=spec.file_name(source, document),
-        content_type=CONTENT_TYPES.get(spec.extension, "application/pdf"),
+        content_type=spec.content_type(document),
     )
     response["Cache-Control"] = "private, no-cache"
     return response

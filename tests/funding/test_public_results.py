@@ -60,7 +60,7 @@ def test_the_french_page_shows_them_in_french(world, decided):
     text = page(world, "delegate_b", call.get_absolute_url(), language="fr-ca")
     assert "Projets financés" in text
     assert funded.project.title in text
-    assert "30\u00a0000\u00a0$" in text
+    assert "30\u00a0000\u202f$" in text
 
 
 def test_the_tables_page_lists_its_funded_projects(world, decided):

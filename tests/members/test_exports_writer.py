@@ -1,8 +1,10 @@
 """The one writer of CSV and XLSX exports: typed text never becomes a formula, numbers stay
-numbers, and the file opens as Excel in fr-CA expects it."""
+numbers, dates stay dates, amounts carry a money format, and the file opens as Excel in
+fr-CA expects it (or, for programs, as plain CSV)."""
 
 import csv
 import io
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -10,9 +12,11 @@ from django.utils.translation import gettext_lazy, override
 from openpyxl import load_workbook
 
 from members.documents.exports import (
+    Money,
     attachment_header,
     csv_bytes,
     csv_response,
+    export_response,
     safe_cell,
     xlsx_bytes,
     xlsx_response,
@@ -52,7 +56,7 @@ def test_csv_writes_hostile_text_as_text(text):
 
 def test_csv_writes_negative_numbers_as_numbers():
     rows = read_csv(csv_bytes(["Amount", "Delta"], [[Decimal("-1500.25"), -2]]))
-    assert rows[1] == ["-1500.25", "-2"]
+    assert rows[1] == ["-1500,25", "-2"]
 
 
 def test_csv_starts_with_a_byte_order_mark_and_separates_cells_with_semicolons():
@@ -108,3 +112,81 @@ def test_xlsx_response_is_an_attachment_of_type_xlsx():
     response = xlsx_response("financement-2025-01-31.xlsx", ["a"], [["=1"]], sheet_title="projets")
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"] == 'attachment; filename="financement-2025-01-31.xlsx"'
+
+
+# Typed cells ------------------------------------------------------------------------------
+
+
+def test_csv_for_a_spreadsheet_writes_amounts_with_a_decimal_comma_and_dates_as_iso():
+    # given an amount, a plain number and a date
+    content = csv_bytes(["Montant", "Note", "Date"], [[Money("1234.5"), 3.25, date(2026, 1, 1)]])
+    # then the cells are `;`-separated, with a decimal comma and no grouping of thousands
+    assert content.decode("utf-8-sig").splitlines()[1] == "1234,50;3,25;2026-01-01"
+
+
+def test_csv_for_a_program_uses_commas_and_a_decimal_point_without_a_byte_order_mark():
+    content = csv_bytes(["Montant", "Date"], [[Money("1234.5"), date(2026, 1, 1)]], machine=True)
+    assert not content.startswith("\ufeff".encode())
+    assert content.decode("utf-8").splitlines() == ["Montant,Date", "1234.50,2026-01-01"]
+
+
+def test_csv_writes_a_datetime_in_local_time():
+    moment = datetime(2026, 1, 1, 14, 30, tzinfo=UTC)
+    assert read_csv(csv_bytes(["Quand"], [[moment]]))[1] == ["2026-01-01 09:30"]
+
+
+def test_a_formula_stays_text_in_the_csv_for_programs():
+    content = csv_bytes(["Title"], [["=1+1"]], machine=True)
+    assert content.decode("utf-8").splitlines()[1] == "'=1+1"
+
+
+def test_xlsx_writes_dates_as_date_cells():
+    sheet = read_xlsx(xlsx_bytes(["Début"], [[date(2026, 3, 1)]], sheet_title="t"))
+    cell = sheet.cell(row=2, column=1)
+    assert (cell.value, cell.is_date, cell.number_format) == (datetime(2026, 3, 1), True, "yyyy-mm-dd")
+
+
+def test_xlsx_writes_a_datetime_in_local_time_without_a_time_zone():
+    moment = datetime(2026, 1, 1, 14, 30, tzinfo=UTC)
+    cell = read_xlsx(xlsx_bytes(["Quand"], [[moment]], sheet_title="t")).cell(row=2, column=1)
+    assert (cell.value, cell.is_date) == (datetime(2026, 1, 1, 9, 30), True)
+
+
+@pytest.mark.parametrize(("language", "number_format"), [("fr-ca", "#,##0.00 $"), ("en", "$#,##0.00")])
+def test_xlsx_writes_amounts_as_numbers_with_the_languages_money_format(language, number_format):
+    with override(language):
+        content = xlsx_bytes(["Montant", "Nombre"], [[Money("1234.5"), Decimal("2.5")]], sheet_title="t")
+    amount, plain = read_xlsx(content)[2]
+    assert (amount.value, amount.data_type, amount.number_format) == (1234.5, "n", number_format)
+    assert (plain.value, plain.number_format) == (2.5, "General")
+
+
+def test_xlsx_has_a_filter_on_the_header_and_the_rows():
+    sheet = read_xlsx(xlsx_bytes(["a", "b", "c"], [[1, 2, 3], [4, 5, 6]], sheet_title="t"))
+    assert sheet.auto_filter.ref == "A1:C3"
+
+
+def test_xlsx_guesses_column_widths_from_the_content_when_none_are_given():
+    sheet = read_xlsx(xlsx_bytes(["a", "b"], [["x" * 30, "y"]], sheet_title="t"))
+    assert sheet.column_dimensions["A"].width == 32
+    assert sheet.column_dimensions["B"].width == 8
+
+
+@pytest.mark.parametrize(
+    ("export_format", "content_type", "file_name"),
+    [
+        (None, "text/csv; charset=utf-8", "dons.csv"),
+        ("csv", "text/csv; charset=utf-8", "dons.csv"),
+        ("csv-machine", "text/csv; charset=utf-8", "dons.csv"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "dons.xlsx"),
+    ],
+)
+def test_export_response_answers_in_the_format_asked(export_format, content_type, file_name):
+    response = export_response(export_format, "dons", ["a"], [[Money(1)]], sheet_title="dons")
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == f'attachment; filename="{file_name}"'
+
+
+def test_export_response_writes_the_machine_variant_with_commas():
+    response = export_response("csv-machine", "dons", ["a", "b"], [[Money(1), 2]], sheet_title="dons")
+    assert response.content.decode("utf-8").splitlines() == ["a,b", "1.00,2"]

@@ -403,7 +403,7 @@ def test_minutes_pdf_shows_notes_follow_ups_and_header(world, french):
     text = pdf_text(make(load("minutes", held.minutes), "minutes"))
     assert "Les membres ont présenté «\u00a0leurs priorités\u00a0»\u00a0: emploi, logement." in text
     assert "Transmettre le plan au ministère" in text
-    assert "9 h 05" in text and "11 h 50" in text
+    assert "9\u00a0h\u00a005" in text and "11\u00a0h\u00a050" in text
     assert f"Présidence {world.coordinator.display_name}" in text
     assert f"Secrétaire {world.delegate_a.display_name}" in text
 

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
+from members.formatting import date_long
 from tables import services
 from tables.models import GovernanceRules, Meeting, Resolution
 from tests.conftest import client_as
@@ -240,7 +240,7 @@ def test_adoption_is_dated_by_the_adopting_meeting_not_by_the_typing(world, clie
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(minutes_url(earlier)).text
     with translation.override("en"):
-        day = date_format(timezone.localtime(later.starts_at), "DATE_FORMAT")
+        day = date_long(later.starts_at)
     assert f"Adopted at the meeting of {day} by resolution {resolution.number}." in page
 
 

@@ -7,8 +7,8 @@ from email.utils import parseaddr
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
+from members.formatting import date_long
 from members.models import Notification
 from tables import services
 from tables.models import FollowUp, Meeting
@@ -128,7 +128,7 @@ def test_the_email_arrives_readable_answered_to_who_recorded_it(
     assert_reads_well(message, domain="concertation.example.org", unsubscribe=True)
     assert parseaddr(str(message["Reply-To"]))[1] == world.coordinator.email
     with translation.override("en"):
-        due = date_format(recorded.due, "DATE_FORMAT")
+        due = date_long(recorded.due)
     assert (
         " ".join(str(message["Subject"]).split()) == f"Follow-up for {world.org_a.name} at Table A – by {due}"
     )

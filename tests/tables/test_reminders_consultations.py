@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
+from members.formatting import date_long
 from members.models import Notification
 from members.services.notifications import without_email
 from tables import services
@@ -260,7 +260,7 @@ def test_the_reminder_arrives_readable_with_its_link_and_unsubscribe(
     text = parts(message)["text/plain"][0].get_content()
     assert f"{world.org_a.name} has not yet answered the consultation" in text
     with translation.override("en"):
-        closes = date_format(timezone.localtime(asked.closes_at), "DATE_FORMAT")
+        closes = date_long(asked.closes_at)
     assert f"It closes on {closes} at " in text
     assert f"{SITE}{asked.get_absolute_url()}" in text
     html = parts(message)["text/html"][0].get_content()

@@ -240,6 +240,13 @@ CASES = [
     ),
     Case("funding:call-reviewers", MANAGE_A, lambda w: {"pk": call_a(w).pk}),
     Case("funding:call-reviews-export", MANAGE_A, lambda w: {"pk": call_a(w).pk}),
+    Case(
+        "funding:call-reviews-export",
+        MANAGE_A,
+        lambda w: {"pk": call_a(w).pk},
+        data=lambda w: {"format": "xlsx"},
+        label="xlsx",
+    ),
     Case("funding:call-assignments", MANAGE_A, lambda w: {"pk": call_a(w).pk}),
     Case(
         "funding:call-assignments",
@@ -334,6 +341,7 @@ CASES = [
     Case("funding:dashboard", DASHBOARD),
     Case("funding:dashboard-export", DASHBOARD),
     Case("funding:dashboard-export", DASHBOARD, data=lambda w: {"format": "xlsx"}, label="xlsx"),
+    Case("funding:dashboard-export", DASHBOARD, data=lambda w: {"format": "csv-machine"}, label="machine"),
     # Projects
     Case("projects:project-list", SIGNED_IN_200),
     Case(
