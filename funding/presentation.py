@@ -2,11 +2,10 @@
 
 from django.utils.translation import gettext as _
 
+from members.documents.charts import Network, NetworkEdge, NetworkNode, growth_chart, hbar_chart, network_svg
 from members.documents.exports import Money, money_or_none
 from members.formatting import percent
 from tables.templatetags.ui import money
-
-from .charts import growth_chart, hbar_chart, network_chart
 
 
 def call_label(call) -> str:
@@ -46,15 +45,18 @@ def dashboard_charts(dashboard) -> dict:
             chart_id="chart-objectives",
             format_value=money,
         ),
-        "network": network_chart(
-            [(pk, label, degree) for pk, label, degree in dashboard.network_nodes],
-            [(a, b, weight) for a, b, weight, *_rest in dashboard.network_edges],
+        "network": network_svg(
+            Network(
+                [NetworkNode(pk, label, size=degree) for pk, label, degree in dashboard.network_nodes],
+                [NetworkEdge(a, b, weight) for a, b, weight, *_rest in dashboard.network_edges],
+            ),
             title=_("Partnership network"),
             description=_(
                 "Each dot is an organisation in a funded project; a line joins two organisations "
                 "that work on a project together. The table below lists every link."
             ),
             chart_id="chart-network",
+            size_unit=_("links"),
         ),
         "growth": growth_chart(
             [

@@ -4,8 +4,10 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.documents.charts import bar_chart, hbar_chart
+from members.formatting import percent
+
 from .assessment import LABELS
-from .charts import bar_chart
 from .indicators import process_indicators
 from .models import (
     Action,
@@ -37,11 +39,14 @@ def bilan_charts(result) -> dict:
             description=_("Share of the member organisations called that were present, one bar per meeting."),
             chart_id="chart-attendance",
         ),
-        "sectors": bar_chart(
-            [(label[:22], rate) for label, _invited, _present, rate in result.by_sector],
+        # Sectors' names are long ("Public institution: …" three times): horizontal bars.
+        "sectors": hbar_chart(
+            [(label, rate, None) for label, _invited, _present, rate in result.by_sector],
             title=_("Attendance rate per sector"),
             description=_("Share of the meetings each sector's members attended."),
             chart_id="chart-sectors",
+            format_value=percent,
+            max_value=100,
         ),
         "ownership": bar_chart(
             [

@@ -852,7 +852,7 @@ class OrganisationLoad:
 
     @property
     def chart(self):
-        from .charts_regional import load_chart
+        from members.documents.charts import load_chart
 
         return load_chart(self)
 

@@ -14,10 +14,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.access import access_for
+from members.documents.charts import bar_chart
 from members.models import Delegation
 
 from .. import services
-from ..charts import bar_chart
 from ..forms_meetings import (
     AnswerForm,
     AttendanceRowForm,

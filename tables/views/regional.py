@@ -17,11 +17,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from members.documents.charts import network_svg
 from members.models import Region
 
 from .. import regional
 from ..calendar_regional import activities_calendar_bytes
-from ..charts_regional import network_svg
 from ..forms_regional import (
     MAX_ACTIVITY_DAYS,
     MEETINGS,

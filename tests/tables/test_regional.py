@@ -529,7 +529,7 @@ def test_organisation_load_partial_renders_a_chart_and_a_table(small):
 
 
 def test_network_picture_has_a_label_for_every_node_and_no_script(small, region):
-    from tables.charts_regional import network_svg
+    from members.documents.charts import network_svg
 
     overview = compute_overview(region, now=NOW)
     network = table_network(overview, visible_ids=set())
