@@ -444,3 +444,29 @@ def slot_label(slot) -> str:
         "end": time_short(end) if end.date() == start.date() else datetime_long(end),
     }
 
+
+class MemberImportForm(forms.Form):
+    """A member list to import: read at once, so that a file that cannot be read is
+    refused here with its reason, and nothing is kept of it."""
+
+    file = forms.FileField(
+        label=_("Member list (CSV or XLSX)"),
+        help_text=_("2 MB and 5,000 rows at most; the first line names the columns."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+        error_messages={"required": _("Choose the file to import.")},
+    )
+
+    def clean_file(self):
+        from .documents.member_import import MAX_BYTES, read_member_file
+
+        upload = self.cleaned_data["file"]
+        # A file over the limit is refused without reading it whole.
+        content = upload.read(MAX_BYTES + 1) if upload.size <= MAX_BYTES else b""
+        self.member_file = read_member_file(content, upload.name, size=upload.size)
+        return upload
+
+
+class MemberImportConfirmForm(forms.Form):
+    good_rows_only = forms.BooleanField(
+        label=_("Import the good rows only, and leave out the rows with an error"), required=False
+    )

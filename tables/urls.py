@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import communiques, consultations, invitations, memberships, reminders, tables
+from .views import communiques, consultations, imports, invitations, memberships, reminders, tables
 
 app_name = "tables"
 
@@ -19,6 +19,28 @@ urlpatterns = [
     path("tables/<slug:slug>/rules/", tables.rules_list, name="rules-list"),
     path("tables/<slug:slug>/members/", memberships.membership_list, name="membership-list"),
     path("tables/<slug:slug>/members/add/", memberships.membership_add, name="membership-add"),
+    path("tables/<slug:slug>/members/import/", imports.member_import, name="member-import"),
+    path(
+        "tables/<slug:slug>/members/import/template.<str:fmt>",
+        imports.member_import_template,
+        name="member-import-template",
+    ),
+    path(
+        "tables/<slug:slug>/members/import/<id:pk>/",
+        imports.member_import_confirm,
+        name="member-import-confirm",
+    ),
+    path(
+        "tables/<slug:slug>/members/import/<id:pk>/invite/",
+        imports.member_import_invite,
+        name="member-import-invite",
+    ),
+    path(
+        "tables/<slug:slug>/members/import/<id:pk>/status/",
+        imports.member_import_status,
+        name="member-import-status",
+    ),
+    path("tables/<slug:slug>/members/export.<str:fmt>", imports.member_export, name="member-export"),
     path("tables/<slug:slug>/members/<id:pk>/", memberships.membership_update, name="membership-update"),
     path("tables/<slug:slug>/members/<id:pk>/end/", memberships.membership_end, name="membership-end"),
     path(

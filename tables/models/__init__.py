@@ -2,6 +2,7 @@ from .agenda import AgendaAttachment, AgendaItem, ItemKind, StandardItem, TableR
 from .communique import Communique
 from .consultations import Consultation, ConsultationAnswer, PollChoice, PollSlot, tally
 from .document import Document
+from .imports import MemberImport
 from .meeting import Attendance, CalendarFeed, Committee, ConvocationDelivery, Meeting
 from .membership import (
     Contribution,
@@ -77,6 +78,7 @@ __all__ = [
     "ItemKind",
     "Measurement",
     "Meeting",
+    "MemberImport",
     "MemberRole",
     "Membership",
     "Minutes",

@@ -1,7 +1,10 @@
 """Organisations, tables, memberships, invitations, accounts."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from members.documents.email import unsubscribe_token
 from members.models import EmailKind, Notification
+from tables.models import MemberImport
 from tests.factories import InvitationFactory
 
 from . import (
@@ -28,6 +31,23 @@ def a_notification(w):
 
 def pending_invitation(w):
     return InvitationFactory(membership=w.membership_a, email=w.delegate_a.email)
+
+
+MEMBER_LIST = "Organisation;Secteur;Courriel\r\nCentre importé;Communautaire;importe@x.org\r\n".encode()
+
+
+def a_member_list(w):
+    return {"file": SimpleUploadedFile("membres.csv", MEMBER_LIST)}
+
+
+def an_import(w, table=None, **fields):
+    rows = [[2, {"organisation": "Centre importé", "sector": "Communautaire", "email": "importe@x.org"}]]
+    return MemberImport.objects.create(table=table or w.table_a, filename="membres.csv", rows=rows, **fields)
+
+
+def an_imported_list(w):
+    invitee = {"line": 2, "membership": w.membership_a.pk, "email": "importe@x.org", "role": "substitute"}
+    return an_import(w, status=MemberImport.Status.IMPORTED, invitees=[invitee])
 
 
 CASES = [
@@ -92,6 +112,55 @@ CASES = [
     Case("tables:rules-list", VIEW_B, lambda w: {"slug": w.table_b.slug}, label="private"),
     Case("tables:membership-list", MANAGE_A, lambda w: {"slug": w.table_a.slug}),
     Case("tables:membership-list", MANAGE_B, lambda w: {"slug": w.table_b.slug}, label="private"),
+    # Importing members is the coordination's; the export gives each reader what they may
+    # see (tests/tables/test_member_export.py), and nothing of a private table to outsiders.
+    Case("tables:member-import", MANAGE_A, lambda w: {"slug": w.table_a.slug}),
+    Case("tables:member-import", MANAGE_B, lambda w: {"slug": w.table_b.slug}, label="private"),
+    Case(
+        "tables:member-import",
+        MANAGE_A_POST,
+        lambda w: {"slug": w.table_a.slug},
+        method="post",
+        data=a_member_list,
+        label="upload",
+    ),
+    Case("tables:member-import-template", MANAGE_A, lambda w: {"slug": w.table_a.slug, "fmt": "xlsx"}),
+    Case(
+        "tables:member-import-template",
+        MANAGE_B,
+        lambda w: {"slug": w.table_b.slug, "fmt": "csv"},
+        label="private",
+    ),
+    Case("tables:member-import-confirm", MANAGE_A, lambda w: {"slug": w.table_a.slug, "pk": an_import(w).pk}),
+    Case(
+        "tables:member-import-confirm",
+        MANAGE_B,
+        lambda w: {"slug": w.table_b.slug, "pk": an_import(w, w.table_b).pk},
+        label="private",
+    ),
+    Case(
+        "tables:member-import-confirm",
+        MANAGE_A_POST,
+        lambda w: {"slug": w.table_a.slug, "pk": an_import(w).pk},
+        method="post",
+        label="confirm",
+    ),
+    Case(
+        "tables:member-import-invite",
+        MANAGE_A_POST,
+        lambda w: {"slug": w.table_a.slug, "pk": an_imported_list(w).pk},
+        method="post",
+    ),
+    Case(
+        "tables:member-import-status",
+        MANAGE_A,
+        lambda w: {"slug": w.table_a.slug, "pk": an_imported_list(w).pk},
+    ),
+    Case("tables:member-export", EVERYONE_200, lambda w: {"slug": w.table_a.slug, "fmt": "xlsx"}),
+    Case(
+        "tables:member-export", EVERYONE_200, lambda w: {"slug": w.table_a.slug, "fmt": "vcf"}, label="vcard"
+    ),
+    Case("tables:member-export", VIEW_B, lambda w: {"slug": w.table_b.slug, "fmt": "csv"}, label="private"),
     Case("tables:membership-add", MANAGE_A, lambda w: {"slug": w.table_a.slug}),
     Case(
         "tables:membership-add",
