@@ -15,12 +15,14 @@ Three parts:
 
 Who may see what (`can_view_region`, `visible_table_ids`): the regional view is for
 platform admins and funder staff (every region and all of Québec) and for the coordinators
-of a table of the region (that region only). Private tables are always counted — tables,
-hours, overlaps — but which organisations sit on a private table (its member list, the
-organisations shared with another table, its action-plan partnerships) is shown only to
-those who may see that table (`Table.objects.visible_to`: its coordinators, its delegates,
-admins). An organisation's row therefore names only the visible tables it sits on and
-says how many other, private, tables it sits on.
+of a table of the region (that region only); a delegate or substitute sees only the load
+of the organisations they represent and the meeting clashes that touch them
+(`can_view_own_load`; the clashes are in `tables.selectors.clashes`). Private tables are
+always counted — tables, hours, overlaps — but which organisations sit on a private table
+(its member list, the organisations shared with another table, its action-plan
+partnerships) is shown only to those who may see that table (`Table.objects.visible_to`:
+its coordinators, its delegates, admins). An organisation's row therefore names only the
+visible tables it sits on and says how many other, private, tables it sits on.
 """
 
 import hashlib
@@ -613,8 +615,22 @@ def viewable_regions(user):
 
 
 def can_view_regional(user) -> bool:
+    """Whether the regional section opens at all (the menu's "Across tables"): a region,
+    or the page of the organisations one represents (`can_view_own_load`)."""
+    everything, regions = viewable_regions(user)
+    return everything or bool(regions) or can_view_own_load(user)
+
+
+def can_view_regions(user) -> bool:
+    """Whether `user` may open at least one region's view."""
     everything, regions = viewable_regions(user)
     return everything or bool(regions)
+
+
+def can_view_own_load(user) -> bool:
+    """Delegates and substitutes see the load of the organisations they represent and the
+    meeting clashes that touch them (`tables:regional-mine`), not the region's view."""
+    return bool(access_for(user).delegations)
 
 
 def can_view_region(user, region: Region | None) -> bool:

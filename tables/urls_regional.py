@@ -4,10 +4,11 @@ from django.urls import path
 
 from .views import regional
 
-# The calendar and activity routes come before "regional/<region>/", which would take
-# "calendar" or "activities" for a region.
+# The calendar, activity and "mine" routes come before "regional/<region>/", which would
+# take "calendar", "activities" or "mine" for a region.
 urlpatterns = [
     path("regional/", regional.regional_index, name="regional-index"),
+    path("regional/mine/", regional.regional_mine, name="regional-mine"),
     path("regional/calendar/", regional.activity_calendar, name="activity-calendar"),
     path("regional/calendar.ics", regional.activity_feed, name="activity-feed"),
     path("regional/activities/new/", regional.activity_create, name="activity-create"),

@@ -1,6 +1,7 @@
 """Meetings: the list, a meeting's page, planning, convocation, answers and attendance."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Min, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -37,7 +39,9 @@ from ..permissions import (
     organisations_represented,
 )
 from ..quorum import meeting_quorum
+from ..regional import visible_table_ids
 from ..rsvp import rsvp_load
+from ..selectors.clashes import SeenSlot, shown_names, slot_clashes
 from ..selectors_minutes import business_arising
 from ..services.meetings import notice_warning
 from .common import get_table, parse_id
@@ -159,6 +163,96 @@ def meeting_detail(request, slug, pk):
     return render(request, "tables/meeting_detail.html", context)
 
 
+# Names of the member organisations shown with a clashing meeting, before "and N others".
+CLASH_NAMES_SHOWN = 3
+# Clashing meetings named in the warning after saving (the form page lists them all).
+CLASHES_IN_MESSAGE = 3
+
+
+def _clash_lines(user, table, *, starts_at, ends_at=None, committee=None, title="", meeting_id=None):
+    """The meetings of other tables this meeting would clash with, as the coordinator may
+    see them: a table they may not see is "another table", and which of their members sit
+    on it is not said, only how many (see `tables.selectors.clashes`)."""
+    report = slot_clashes(
+        table=table,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        committee=committee,
+        title=title,
+        meeting_id=meeting_id,
+    )
+    visible = visible_table_ids(user, report.tables.values())
+    lines = []
+    for clash in report.clashes:
+        count = len(clash.organisation_ids)
+        names = shown_names(report, [clash], visible, limit=CLASH_NAMES_SHOWN)
+        lines.append(
+            SimpleNamespace(
+                meeting=SeenSlot.of(clash.second, report, visible),
+                count=count,
+                names=names,
+                others=count - len(names),
+            )
+        )
+    return lines
+
+
+def _typed_clashes(user, table, form, meeting=None):
+    """The clashes of the time typed in `form` (bound), even when another field is wrong;
+    None when no start could be read."""
+    data = getattr(form, "cleaned_data", {})
+    starts_at = data.get("starts_at")
+    if starts_at is None:
+        return None
+    return _clash_lines(
+        user,
+        table,
+        starts_at=starts_at,
+        ends_at=data.get("ends_at"),
+        committee=data.get("committee"),
+        title=data.get("title") or "",
+        meeting_id=meeting.pk if meeting else None,
+    )
+
+
+def _warn_of_clashes(request, meeting):
+    """After saving: a warning naming the first clashing meetings, without blocking."""
+    lines = _clash_lines(
+        request.user,
+        meeting.table,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        committee=meeting.committee,
+        title=meeting.title,
+        meeting_id=meeting.pk,
+    )
+    if not lines:
+        return
+    described = []
+    for line in lines[:CLASHES_IN_MESSAGE]:
+        when = date_format(timezone.localtime(line.meeting.starts_at), "DATETIME_FORMAT")
+        who = ngettext(
+            "%(count)s member organisation of the table",
+            "%(count)s member organisations of the table",
+            line.count,
+        ) % {"count": line.count}
+        if line.names:
+            who += " (" + ", ".join(line.names) + ")"
+        where = line.meeting.label
+        if line.meeting.table is not None:
+            where = f"{where} – {line.meeting.table.short_name}"
+        described.append(_("%(meeting)s, %(when)s: %(who)s") % {"meeting": where, "when": when, "who": who})
+    more = len(lines) - len(described)
+    text = ngettext(
+        "This meeting overlaps a meeting of another table: %(list)s.",
+        "This meeting overlaps %(count)s meetings of other tables: %(list)s.",
+        len(lines),
+    ) % {"count": len(lines), "list": "; ".join(described)}
+    if more:
+        text += " " + _("And %(count)s more: the meeting's form lists them all.") % {"count": more}
+    messages.warning(request, text)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request, slug):
@@ -168,16 +262,25 @@ def meeting_create(request, slug):
         table=table,
         initial={"starts_at": default_start(), "ends_at": default_start() + timedelta(hours=3)},
     )
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-        try:
-            meeting = services.meeting_create(table=table, by=request.user, **data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The meeting was planned with the standard agenda items."))
-            return redirect(meeting)
-    return render(request, "tables/meeting_form.html", {"table": table, "form": form})
+    clashes = None
+    if request.method == "POST":
+        valid = form.is_valid()
+        if valid and "check" not in request.POST:
+            data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+            try:
+                meeting = services.meeting_create(table=table, by=request.user, **data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The meeting was planned with the standard agenda items."))
+                _warn_of_clashes(request, meeting)
+                return redirect(meeting)
+        clashes = _typed_clashes(request.user, table, form)
+    return render(
+        request,
+        "tables/meeting_form.html",
+        {"table": table, "form": form, "clashes": clashes, "clashes_checked": clashes is not None},
+    )
 
 
 @login_required
@@ -190,24 +293,47 @@ def meeting_update(request, slug, pk):
     form = MeetingForm(
         request.POST if request.method == "POST" else None, instance=meeting, table=meeting.table
     )
-    if request.method == "POST" and form.is_valid():
-        sequence = meeting.sequence
-        fields = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            meeting = services.meeting_update(meeting=Meeting.objects.get(pk=meeting.pk), **fields)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            if meeting.status == Meeting.Status.CONVENED and meeting.sequence != sequence:
-                messages.warning(
-                    request,
-                    _("The time or place changed: send an updated convocation so that everyone knows."),
-                )
+    if request.method == "POST":
+        valid = form.is_valid()
+        if valid and "check" not in request.POST:
+            sequence = meeting.sequence
+            fields = {name: form.cleaned_data[name] for name in form.changed_data}
+            try:
+                saved = services.meeting_update(meeting=Meeting.objects.get(pk=meeting.pk), **fields)
+            except ValidationError as error:
+                form.add_error(None, error)
             else:
-                messages.success(request, _("The meeting was saved."))
-            return redirect(meeting)
+                if saved.status == Meeting.Status.CONVENED and saved.sequence != sequence:
+                    messages.warning(
+                        request,
+                        _("The time or place changed: send an updated convocation so that everyone knows."),
+                    )
+                else:
+                    messages.success(request, _("The meeting was saved."))
+                saved.table = meeting.table
+                _warn_of_clashes(request, saved)
+                return redirect(saved)
+        clashes = _typed_clashes(request.user, meeting.table, form, meeting)
+    else:
+        clashes = _clash_lines(
+            request.user,
+            meeting.table,
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            committee=meeting.committee,
+            title=meeting.title,
+            meeting_id=meeting.pk,
+        )
     return render(
-        request, "tables/meeting_form.html", {"table": meeting.table, "meeting": meeting, "form": form}
+        request,
+        "tables/meeting_form.html",
+        {
+            "table": meeting.table,
+            "meeting": meeting,
+            "form": form,
+            "clashes": clashes,
+            "clashes_checked": request.method == "POST" and clashes is not None,
+        },
     )
 
 

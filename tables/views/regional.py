@@ -1,5 +1,6 @@
 """The regional view across tables, the networks, and the shared regional calendar."""
 
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 
@@ -17,8 +18,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from members.access import access_for
 from members.documents.charts import network_svg
-from members.models import Region
+from members.models import Organisation, Region
 
 from .. import regional
 from ..calendar_regional import activities_calendar_bytes
@@ -30,10 +32,15 @@ from ..forms_regional import (
     NetworkFilterForm,
     RegionalSettingsForm,
 )
-from ..models import Activity, Meeting, RegionalSettings
+from ..models import Activity, Meeting, Membership, RegionalSettings
 from ..regional import ALL_QUEBEC
+from ..selectors import clashes as meeting_clashes
 
 ORGANISATIONS_PER_PAGE = 50
+# Groups of clashing meetings listed in the regional view (the count gives the rest).
+CLASH_GROUPS_SHOWN = 30
+# Names of the organisations called twice shown with a clash, before "and N others".
+CLASH_NAMES_SHOWN = 5
 CALENDAR_ENTRIES_PER_PAGE = 100
 # What a calendar line shows of a meeting. A month of a large network is a thousand
 # meetings: they are read as plain rows, and only the page's lines become objects.
@@ -53,6 +60,8 @@ CALENDAR_MEETING_FIELDS = (
 def _calendar_line(row):
     pk, title, starts_at, ends_at, place, slug, name, acronym, region = row
     return SimpleNamespace(
+        pk=pk,
+        clash=None,
         title=title,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -91,14 +100,21 @@ def _slug(region):
 
 @login_required
 def regional_index(request):
-    """Choose a region (or all of Québec); `?region=<slug>` goes straight to it."""
-    if not regional.can_view_regional(request.user):
+    """Choose a region (or all of Québec); `?region=<slug>` goes straight to it. A
+    delegate who may open no region goes to the page of their own organisation."""
+    if not regional.can_view_regions(request.user):
+        if regional.can_view_own_load(request.user):
+            return redirect("tables:regional-mine")
         raise PermissionDenied
     everything, regions = _choices(request.user)
     wanted = request.GET.get("region", "")
     if wanted and ((wanted == ALL_QUEBEC and everything) or any(r.slug == wanted for r in regions)):
         return redirect("tables:regional-overview", region=wanted)
-    return render(request, "tables/regional_index.html", {"regions": regions, "all_quebec": everything})
+    return render(
+        request,
+        "tables/regional_index.html",
+        {"regions": regions, "all_quebec": everything, "has_own": regional.can_view_own_load(request.user)},
+    )
 
 
 def _common(request, region):
@@ -109,6 +125,7 @@ def _common(request, region):
         "region_name": region.name if region is not None else _("All of Québec"),
         "regions": regions,
         "all_quebec": everything,
+        "has_own": regional.can_view_own_load(request.user),
     }
 
 
@@ -134,6 +151,8 @@ def regional_overview(request, region):
         for suggestion in overview.suggestions
     ]
     over = overview.over_solicited
+    clashes = meeting_clashes.upcoming_clashes(region)
+    groups = clashes.groups()
     return render(
         request,
         "tables/regional_overview.html",
@@ -146,6 +165,105 @@ def regional_overview(request, region):
             "over_solicited": over,
             "suggestions": suggestions,
             "can_edit_thresholds": region is not None and regional.can_edit_thresholds(request.user),
+            "clashes": clashes,
+            "clash_groups": _seen_groups(request.user, clashes, groups[:CLASH_GROUPS_SHOWN]),
+            "clash_group_count": len(groups),
+            "clash_weeks": meeting_clashes.UPCOMING_WEEKS,
+        },
+    )
+
+
+def _visible_in(user, report):
+    return regional.visible_table_ids(user, report.tables.values())
+
+
+def _names(report, clashes, visible, count):
+    names = meeting_clashes.shown_names(report, clashes, visible, limit=CLASH_NAMES_SHOWN)
+    return SimpleNamespace(names=names, others=count - len(names))
+
+
+def _seen_groups(user, report, groups):
+    """Each group of clashing meetings as `user` may see it: the meetings of tables they
+    may not see are "a meeting of another table", and the organisations called twice are
+    named only from clashes between two tables they may see."""
+    visible = _visible_in(user, report)
+    return [
+        SimpleNamespace(
+            group=group,
+            slots=[meeting_clashes.SeenSlot.of(slot, report, visible) for slot in group.slots],
+            count=len(group.organisation_ids),
+            shown=_names(report, group.clashes, visible, len(group.organisation_ids)),
+        )
+        for group in groups
+    ]
+
+
+def _seen_clashes(user, report, organisation_ids=()):
+    """Each clash as `user` may see it, earliest first; with `organisation_ids`, which of
+    them are called to both."""
+    visible = _visible_in(user, report)
+    lines = []
+    for clash in sorted(report.clashes, key=lambda c: (c.first.starts_at, c.second.starts_at)):
+        lines.append(
+            SimpleNamespace(
+                first=meeting_clashes.SeenSlot.of(clash.first, report, visible),
+                second=meeting_clashes.SeenSlot.of(clash.second, report, visible),
+                count=len(clash.organisation_ids),
+                mine=report.organisation_names(clash.organisation_ids & frozenset(organisation_ids)),
+            )
+        )
+    return lines
+
+
+@login_required
+def regional_mine(request):
+    """For a delegate or substitute: the load of each organisation they represent (the
+    tables it sits on, its meetings and hours a month) and the coming meeting clashes that
+    call it to two tables at once. The region's view stays closed to them."""
+    if not regional.can_view_own_load(request.user):
+        raise PermissionDenied
+    access = access_for(request.user)
+    represented = frozenset().union(*access.delegations.values())
+    organisations = list(Organisation.objects.filter(pk__in=represented).order_by("name"))
+    seats = defaultdict(list)
+    for membership in (
+        Membership.objects.active()
+        .filter(organisation__in=represented)
+        .select_related("table")
+        .order_by("table__name")
+    ):
+        seats[membership.organisation_id].append(membership.table)
+    report = meeting_clashes.organisation_clashes(represented)
+    every_table = [table for tables in seats.values() for table in tables]
+    visible_tables = regional.visible_table_ids(
+        request.user,
+        [SimpleNamespace(id=t.pk, is_public=t.visibility == t.Visibility.PUBLIC) for t in every_table],
+    )
+    sections = []
+    for organisation in organisations:
+        load = regional.organisation_load_seen_by(organisation, request.user)
+        tables = seats.get(organisation.pk, [])
+        shown = [table for table in tables if table.pk in visible_tables]
+        months = len(load.months) or 1
+        sections.append(
+            SimpleNamespace(
+                organisation=organisation,
+                tables=shown,
+                hidden_tables=len(tables) - len(shown),
+                table_count=len(tables),
+                load=load,
+                meetings_per_month=round(load.total_meetings / months, 1),
+                hours_per_month=round(load.total_hours / months, 1),
+                clashes=_seen_clashes(request.user, report.touching([organisation.pk]), [organisation.pk]),
+            )
+        )
+    return render(
+        request,
+        "tables/regional_mine.html",
+        {
+            "sections": sections,
+            "clash_weeks": meeting_clashes.UPCOMING_WEEKS,
+            "can_view_regions": regional.can_view_regions(request.user),
         },
     )
 
@@ -295,6 +413,11 @@ def activity_calendar(request):
                 entries.append((max(activity.starts, first), "activity", activity))
     entries.sort(key=lambda entry: (entry[0], entry[1] != "activity"))
     conflict_count = sum(1 for _day, what, item in entries if what == "activity" and item.conflicts)
+    # Meeting clashes are looked for among every table's meetings of the month (the one
+    # that calls the same organisations may be of a table the person does not see).
+    clashes = meeting_clashes.clashes_between(first, following) if kind in (None, "", MEETINGS) else None
+    clashing = clashes.affected_by_meeting() if clashes else {}
+    clash_count = sum(1 for _day, what, row in entries if what == "meeting" and row[0] in clashing)
     # A month of every table of a large network is a thousand meetings: shown a hundred at
     # a time, so that the page stays light to load and to read.
     page = Paginator(entries, CALENDAR_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
@@ -302,6 +425,9 @@ def activity_calendar(request):
         (day, what, _calendar_line(item) if what == "meeting" else item)
         for day, what, item in page.object_list
     ]
+    if clashing:
+        lines = [item for _day, what, item in page.object_list if what == "meeting"]
+        _mark_clashes(request.user, clashes, clashing, lines)
     params = {}
     if region is not None:
         params["region"] = region.code
@@ -318,6 +444,7 @@ def activity_calendar(request):
             "entries": page.object_list,
             "page": page,
             "conflict_count": conflict_count,
+            "clash_count": clash_count,
             "previous_url": "?" + urlencode({**params, "month": previous_month.strftime("%Y-%m")}),
             "next_url": "?" + urlencode({**params, "month": following.strftime("%Y-%m")}),
             "feed_url": reverse("tables:activity-feed")
@@ -325,6 +452,29 @@ def activity_calendar(request):
             "can_declare": regional.can_declare_activity(request.user),
         },
     )
+
+
+def _mark_clashes(user, report, clashing, lines):
+    """Give each calendar line of a clashing meeting the number of organisations also
+    called elsewhere at its time, the other meetings the person may see, and how many
+    others (of tables they may not see) there are."""
+    visible = _visible_in(user, report)
+    by_meeting = report.by_meeting()
+    for line in lines:
+        affected = clashing.get(line.pk)
+        if not affected:
+            continue
+        others = [clash.other(_slot(clash, line.pk)) for clash in by_meeting[line.pk]]
+        seen = [meeting_clashes.SeenSlot.of(slot, report, visible) for slot in others]
+        line.clash = SimpleNamespace(
+            count=len(affected),
+            shown=[slot for slot in seen if slot.table is not None],
+            hidden=sum(1 for slot in seen if slot.table is None),
+        )
+
+
+def _slot(clash, meeting_id):
+    return clash.first if clash.first.id == meeting_id else clash.second
 
 
 FEED_PAST = timedelta(days=60)

@@ -3,7 +3,9 @@
 Tables A and B of the world are in Capitale-Nationale; `coordinator` coordinates A, so
 sees that region (and no other, nor all of Québec); `evaluator` (funder staff) and
 `admin` see every region. Delegates declare activities for the organisation they
-represent; admins may correct or remove any activity but declare none."""
+represent; admins may correct or remove any activity but declare none. Delegates do not
+open a region's view: the regional index sends them to the page of the organisation they
+represent (its tables, hours and meeting clashes), which only delegates open."""
 
 from datetime import timedelta
 
@@ -59,7 +61,8 @@ def with_coordinating_organisation(w):
 
 
 CASES = [
-    Case("tables:regional-index", REGIONAL),
+    Case("tables:regional-index", {**REGIONAL, "delegate_a": REDIRECT, "delegate_b": REDIRECT}),
+    Case("tables:regional-mine", DELEGATES),
     Case("tables:regional-overview", REGIONAL, lambda w: {"region": REGION}),
     Case("tables:regional-overview", WHOLE_QUEBEC, lambda w: {"region": "quebec"}, label="all of Québec"),
     Case("tables:regional-overview", WHOLE_QUEBEC, lambda w: {"region": "montreal"}, label="other region"),
