@@ -18,5 +18,6 @@ if worker:
         number = int(number) if number.isdigit() else 0
         # Counting down from the configured database: CI's 15 gives gw0 15, gw1 14...
         os.environ["REDIS_URL"] = urlunsplit(parts._replace(path=f"/{(number - index) % REDIS_DATABASES}"))
-    media = os.environ.get("MEDIA_ROOT") or os.path.join(os.path.dirname(os.path.dirname(__file__)), ".test-media")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    media = os.environ.get("MEDIA_ROOT") or os.path.join(root, ".test-media")
     os.environ["MEDIA_ROOT"] = f"{os.path.abspath(media)}-{worker}"
