@@ -254,6 +254,40 @@ def write_readme(results):
             ),
             "",
         ]
+    clashes = [(scale, entry["clashes"]) for scale, entry in results["scales"].items() if "clashes" in entry]
+    if clashes:
+        parts += [
+            "## Meeting clashes\n",
+            "Meetings of tables sharing member organisations at overlapping times "
+            "(`bench/clashes.py`), cache bypassed: queries, milliseconds (fastest / median).\n",
+            "| scale | detection | queries | ms | clashes | organisations |",
+            "|---|---|---|---|---|---|",
+            *(
+                f"| {scale} | {label} | {row['queries']} | {row['ms_min']} / {row['ms_p50']} | "
+                f"{row['clashes']} | {row['organisations_affected']} |"
+                for scale, c in clashes
+                for label, row in c["detection"].items()
+            ),
+            "",
+        ]
+    imported = [
+        (scale, entry["member_import"])
+        for scale, entry in results["scales"].items()
+        if "member_import" in entry
+    ]
+    if imported:
+        parts += [
+            "## Importing a member list\n",
+            "An XLSX member list read, previewed and imported in one transaction, rolled back "
+            "(`bench/member_import.py`).\n",
+            "| rows | seconds, read to imported | peak memory (MiB) |",
+            "|---|---|---|",
+            *(
+                f"| {m['rows']} | {m['seconds_read_to_imported']} | {m['peak_mib']} |"
+                for _scale, m in imported
+            ),
+            "",
+        ]
     for scale, entry in results["scales"].items():
         parts += _once_sections(scale, entry)
     parts.append(FINDINGS)

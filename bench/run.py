@@ -113,6 +113,26 @@ def consultation_times():
     return json.loads(result.stdout)
 
 
+def clash_times():
+    """Meeting clashes across tables (bench/clashes.py), on the database as seeded."""
+    out = ROOT / "bench" / ".clashes.json"
+    run(sys.executable, "-m", "bench.clashes", "--repeat", "5", "--json", str(out), env=env())
+    return json.loads(out.read_text())
+
+
+def member_import_times():
+    """Importing 5,000 member rows from XLSX (bench/member_import.py), rolled back."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.member_import"],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
 def measure(part, args):
     """One of the figures measured once (on the first scale), on the database as it is."""
     if part == "pdfs":
@@ -127,6 +147,8 @@ def measure(part, args):
         from bench.load import load_test
 
         return {users: load_test(env(REDIS_URL=REDIS), users=users) for users in (50, 200)}
+    if part == "member_import":
+        return member_import_times()
     if part == "faults":
         from bench.faults import faults
 
@@ -134,7 +156,7 @@ def measure(part, args):
     raise ValueError(part)
 
 
-ONCE = ["pdfs", "throughput", "load", "faults"]
+ONCE = ["pdfs", "member_import", "throughput", "load", "faults"]
 
 
 def main():
@@ -146,9 +168,9 @@ def main():
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument(
         "--again",
-        help="measure only these parts (comma-separated: pages,home,digests,consultations,pdfs,throughput,"
-        "load,faults) on the bench database as the last run left it, for the first of --scales, and "
-        "merge them into results.json",
+        help="measure only these parts (comma-separated: pages,home,digests,consultations,clashes,pdfs,"
+        "member_import,throughput,load,faults) on the bench database as the last run left it, for the "
+        "first of --scales, and merge them into results.json",
     )
     args = parser.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
@@ -165,6 +187,8 @@ def main():
                 entry[part] = digest_times()
             elif part == "consultations":
                 entry[part] = consultation_times()
+            elif part == "clashes":
+                entry[part] = clash_times()
             else:
                 entry[part] = measure(part, args)
             entry.setdefault("remeasured", {})[part] = time.strftime("%Y-%m-%d %H:%M")
@@ -188,6 +212,7 @@ def main():
                 "pages": pages(scale),
                 "digests": digest_times(),
                 "consultations": consultation_times(),
+                "clashes": clash_times(),
             }
             if index == 0:
                 for part in ONCE:
