@@ -438,6 +438,20 @@ class RegionalSeeder:
         for ahead in (day, day + timedelta(days=spec.cadence_days)):
             self._meeting(table, coordinator, max(ahead, self.today + timedelta(days=2)), length)
 
+    def seed_clash(self, created):
+        """Four tables of one region meet the same Wednesday morning, two weeks from now:
+        the organisations sitting on several of them are called to two places at once, as
+        the regional view and each coordinator's meeting form now say."""
+        if not created:
+            return
+        region = created[0][0].region_id
+        same_region = [
+            (table, coordinator) for table, coordinator, _spec in created if table.region_id == region
+        ]
+        day = self.today + timedelta(days=14)
+        for table, coordinator in same_region[:4]:
+            self._meeting(table, coordinator, day, timedelta(hours=2))
+
     def _at(self, day):
         day += timedelta(days=(2 - day.weekday()) % 7)  # on Wednesdays
         return timezone.make_aware(datetime.combine(day, time(9, 0)))
@@ -587,6 +601,7 @@ class RegionalSeeder:
         created = self.seed_tables(organisations)
         for table, coordinator, spec in created:
             self.seed_meetings(table, coordinator, spec)
+        self.seed_clash(created)
         self.seed_thresholds()
         self.seed_activities(organisations)
         if created:

@@ -8,6 +8,7 @@ from tables.demo import DemoSeeder
 from tables.demo_regional import seed_regional
 from tables.models import Activity, Meeting, Table
 from tables.regional import Proposal, compute_overview, conflicts_among
+from tables.selectors.clashes import upcoming_clashes
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,16 @@ def test_the_demo_shows_over_solicitation_and_overlaps(demo):
     assert overview.over_solicited
     proposals = {code for suggestion in overview.suggestions for code in suggestion.proposals}
     assert proposals == {Proposal.MERGE, Proposal.JOINT_MEETINGS, Proposal.SHARED_DELEGATION}
+
+
+def test_the_demo_has_four_tables_meeting_the_same_morning(demo):
+    report = upcoming_clashes(ensure_regions()["03"])
+
+    clashing_tables = {clash.first.table_id for clash in report.clashes} | {
+        clash.second.table_id for clash in report.clashes
+    }
+    assert len(clashing_tables) >= 4
+    assert len(report.affected_organisation_ids) >= 2
 
 
 def test_the_demo_has_two_regions_missions_colliding_in_montreal(demo):
