@@ -19,7 +19,7 @@ from projects.forms import (
     plan_objectives,
 )
 from tables.forms import DateInput
-from tables.forms_meetings import DateTimeInput
+from tables.forms.meetings import DateTimeInput
 from tables.models import Resolution
 
 from .models import SCORE_MAX, CallFunder, Criterion, Funder, FundingCall, RequiredDocument, Status

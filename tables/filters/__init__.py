@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Region, Sector
 
-from .models import Membership, Table, Theme
+from ..models import Membership, Table, Theme
 
 
 class TableFilter(django_filters.FilterSet):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
 
-from .models import FollowUp, Resolution, Table
+from ..models import FollowUp, Resolution, Table
 
 
 class FollowUpFilter(django_filters.FilterSet):

@@ -11,8 +11,7 @@ from members.formatting import date_long, datetime_long, time_short
 from members.models import Delegation, Organisation
 from members.validators import IMAGES, validate_upload
 
-from .forms_meetings import DateTimeInput
-from .models import (
+from ..models import (
     Communique,
     Consultation,
     ConsultationAnswer,
@@ -24,6 +23,7 @@ from .models import (
     Resolution,
     Table,
 )
+from .meetings import DateTimeInput
 
 
 class DateInput(forms.DateInput):
@@ -347,7 +347,7 @@ class BasePollSlotFormSet(forms.BaseFormSet):
     def clean(self):
         if not self.poll or any(form.errors for form in self.forms):
             return
-        from .services.consultations import check_slots
+        from ..services.consultations import check_slots
 
         try:
             check_slots(self.slots())
@@ -457,7 +457,7 @@ class MemberImportForm(forms.Form):
     )
 
     def clean_file(self):
-        from .documents.member_import import MAX_BYTES, read_member_file
+        from ..documents.member_import import MAX_BYTES, read_member_file
 
         upload = self.cleaned_data["file"]
         # A file over the limit is refused without reading it whole.

@@ -1,10 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .assessment import LABELS, SCALE
-from .forms import DateInput
-from .indicators import QUESTIONS
-from .models import Bilan, SelfAssessment
+from ..assessment import LABELS, SCALE
+from ..indicators import QUESTIONS
+from ..models import Bilan, SelfAssessment
+from . import DateInput
 
 
 class BilanForm(forms.ModelForm):

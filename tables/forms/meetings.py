@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Delegation, Organisation, User
 from members.validators import validate_upload
 
-from .models import AgendaItem, Attendance, CalendarFeed, Committee, Coordinator, Meeting, Table
+from ..models import AgendaItem, Attendance, CalendarFeed, Committee, Coordinator, Meeting, Table
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation, User
 
-from .forms import DateInput
-from .models import FollowUp, Meeting, Membership, Minutes, Resolution
-from .services.minutes import HEADER_FIELDS
+from ..models import FollowUp, Meeting, Membership, Minutes, Resolution
+from ..services.minutes import HEADER_FIELDS
+from . import DateInput
 
 NOTE_MAX = 20_000
 TEXT_MAX = 10_000

@@ -4,9 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Organisation
 from members.validators import validate_upload
 
-from .forms import DateInput
-from .forms_meetings import AttachmentField
-from .models import (
+from ..models import (
     Action,
     ActionCommitment,
     ActionPlan,
@@ -19,6 +17,8 @@ from .models import (
     Resolution,
     Table,
 )
+from . import DateInput
+from .meetings import AttachmentField
 
 
 def member_organisations(table: Table):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation, Region, Sector
 
-from .models import Activity, RegionalSettings, Theme
+from ..models import Activity, RegionalSettings, Theme
 
 # Longer than this, an activity is a programme, not an event that can collide with another.
 MAX_ACTIVITY_DAYS = 31

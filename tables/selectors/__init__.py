@@ -1,2 +1,2 @@
 """Read-only queries of the tables area for pages owned by other parts of the site, one
-module per area (the older `tables/selectors_minutes.py` is still flat)."""
+module per area."""

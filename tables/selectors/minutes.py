@@ -3,7 +3,7 @@
 
 from django.db.models import F, QuerySet
 
-from .models import FollowUp, Meeting, Minutes, Table
+from ..models import FollowUp, Meeting, Minutes, Table
 
 __all__ = ["business_arising", "follow_ups_for_organisation", "published_minutes_for"]
 

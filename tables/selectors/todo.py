@@ -22,7 +22,7 @@ from members.access import Access, access_for
 from members.formatting import date_long
 from members.todo import TodoItem
 
-from ..filters_minutes import FollowUpFilter
+from ..filters.minutes import FollowUpFilter
 from ..models import AgendaItem, Attendance, Committee, FollowUp, Meeting, Membership, Minutes
 
 __all__ = ["todo_items"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import communiques, consultations, imports, invitations, memberships, reminders, tables
+from ..views import communiques, consultations, imports, invitations, memberships, reminders, tables
 
 app_name = "tables"
 
@@ -113,19 +113,19 @@ urlpatterns = [
 
 # Each area keeps its routes in a module of its own, under the same "tables:" namespace.
 from . import (  # noqa: E402
-    urls_bilans,
-    urls_documents,
-    urls_meetings,
-    urls_minutes,
-    urls_plans,
-    urls_regional,
+    bilans,
+    documents,
+    meetings,
+    minutes,
+    plans,
+    regional,
 )
 
 urlpatterns += (
-    urls_meetings.urlpatterns
-    + urls_minutes.urlpatterns
-    + urls_documents.urlpatterns
-    + urls_plans.urlpatterns
-    + urls_regional.urlpatterns
-    + urls_bilans.urlpatterns
+    meetings.urlpatterns
+    + minutes.urlpatterns
+    + documents.urlpatterns
+    + plans.urlpatterns
+    + regional.urlpatterns
+    + bilans.urlpatterns
 )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import bilans
+from ..views import bilans
 
 urlpatterns = [
     path("tables/<slug:slug>/indicators/", bilans.indicators, name="indicators"),

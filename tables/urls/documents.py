@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import documents
+from ..views import documents
 
 urlpatterns = [
     path("documents/request/", documents.document_request, name="document-request"),

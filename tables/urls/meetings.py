@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import agenda, calendars, meetings
+from ..views import agenda, calendars, meetings
 
 M = "tables/<slug:slug>/meetings/<id:pk>/"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import minutes
+from ..views import minutes
 
 MEETING = "tables/<slug:slug>/meetings/<id:pk>/"
 

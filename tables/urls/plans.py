@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import plans
+from ..views import plans
 
 P = "tables/<slug:slug>/plans/<id:pk>/"
 A = P + "actions/<id:action>/"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import regional
+from ..views import regional
 
 # The calendar, activity and "mine" routes come before "regional/<region>/", which would
 # take "calendar", "activities" or "mine" for a region.

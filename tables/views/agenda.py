@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from members.access import access_for
 
 from .. import services
-from ..forms_meetings import AgendaItemForm, DecisionForm, ProposalForm
+from ..forms.meetings import AgendaItemForm, DecisionForm, ProposalForm
 from ..models import AgendaAttachment, AgendaItem, Membership
 from ..permissions import (
     can_manage_meeting,

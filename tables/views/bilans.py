@@ -15,7 +15,7 @@ from members.access import access_for
 
 from ..assessment import GROUPS, LABELS, assessment_answer, is_open
 from ..bilan import bilan_charts
-from ..forms_bilans import AnswerForm, BilanForm, SelfAssessmentForm
+from ..forms.bilans import AnswerForm, BilanForm, SelfAssessmentForm
 from ..indicators import MIN_ANSWERS_SHOWN, process_indicators
 from ..models import Bilan, SelfAssessment
 from ..permissions import can_manage_table, can_read_bilans

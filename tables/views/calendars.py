@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from members.access import access_for
 
 from ..calendar import FEED_WINDOW, calendar_bytes
-from ..forms_meetings import CalendarFeedForm, CommitteeForm
+from ..forms.meetings import CalendarFeedForm, CommitteeForm
 from ..models import CalendarFeed, Committee, Meeting, Membership, Table
 from ..permissions import can_view_table
 from .common import get_table

@@ -7,7 +7,7 @@ from members.access import access_for
 from members.todo import todo_for
 
 from ..models import Invitation, Meeting, Membership, Table
-from ..selectors_minutes import follow_ups_for_organisation
+from ..selectors.minutes import follow_ups_for_organisation
 
 
 def active_member_count():

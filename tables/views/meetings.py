@@ -20,7 +20,7 @@ from members.documents.charts import bar_chart
 from members.models import Delegation
 
 from .. import services
-from ..forms_meetings import (
+from ..forms.meetings import (
     AnswerForm,
     AttendanceRowForm,
     CancelForm,
@@ -42,7 +42,7 @@ from ..quorum import meeting_quorum
 from ..regional import visible_table_ids
 from ..rsvp import rsvp_load
 from ..selectors.clashes import SeenSlot, shown_names, slot_clashes
-from ..selectors_minutes import business_arising
+from ..selectors.minutes import business_arising
 from ..services.meetings import notice_warning
 from .common import get_table, parse_id
 

@@ -20,8 +20,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from members.models import Organisation
 
 from .. import services
-from ..filters_minutes import FollowUpFilter, ResolutionFilter
-from ..forms_minutes import (
+from ..filters.minutes import FollowUpFilter, ResolutionFilter
+from ..forms.minutes import (
     CommentForm,
     FollowUpCompleteForm,
     FollowUpForm,

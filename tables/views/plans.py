@@ -14,7 +14,7 @@ from members.access import access_for
 from members.models import Organisation
 
 from .. import services
-from ..forms_plans import (
+from ..forms.plans import (
     ActionDecisionForm,
     ActionForm,
     ActionProposalForm,

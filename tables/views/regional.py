@@ -24,7 +24,7 @@ from members.models import Organisation, Region
 
 from .. import regional
 from ..calendar_regional import activities_calendar_bytes
-from ..forms_regional import (
+from ..forms.regional import (
     MAX_ACTIVITY_DAYS,
     MEETINGS,
     ActivityForm,

@@ -20,8 +20,8 @@ from ..permissions import (
     can_see_delegates,
     can_view_register,
 )
+from ..selectors.minutes import published_minutes_for
 from ..selectors.navigation import table_links
-from ..selectors_minutes import published_minutes_for
 from .common import get_table
 from .communiques import readable_communiques
 from .home import active_member_count

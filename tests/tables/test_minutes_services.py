@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tables import services
 from tables.models import Attendance, FollowUp, Meeting, Minutes, MinutesNote, Resolution
-from tables.selectors_minutes import business_arising, follow_ups_for_organisation, published_minutes_for
+from tables.selectors.minutes import business_arising, follow_ups_for_organisation, published_minutes_for
 from tests.factories import (
     AgendaItemFactory,
     DelegationFactory,
