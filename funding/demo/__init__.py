@@ -21,10 +21,9 @@ from projects.emails import silenced
 from projects.models import BudgetLine, Partnership, PartnershipAnswer, Project, ProjectComment
 from tables.models import ActionPlan, Minutes, Objective, Table
 
-from . import services
-from .conflicts import excluded_automatically
-from .demo_data import CLOSED_CALL, CLOSED_PROJECTS, OPEN_CALL, OPEN_PROJECTS, REPORT_TEXT
-from .models import (
+from .. import services
+from ..conflicts import excluded_automatically
+from ..models import (
     Application,
     ApplicationVersion,
     AuditEntry,
@@ -36,6 +35,7 @@ from .models import (
     Status,
     Tranche,
 )
+from .data import CLOSED_CALL, CLOSED_PROJECTS, OPEN_CALL, OPEN_PROJECTS, REPORT_TEXT
 
 MANAGER = ("gestion.mifi@concertation.demo", "Martin", "Fortin")
 # A tiny but genuine PDF, for the letters of commitment.
@@ -612,7 +612,7 @@ class FundingSeeder:
     def assign_reviews(self, call):
         """The applications still to review go to two reviewers each, as the balance
         helper proposes, due in three weeks; one reviewer is behind on one of them."""
-        from . import assignments
+        from .. import assignments
 
         assignments.call_review_due_set(
             call=call, due_on=timezone.localdate() + timedelta(days=21), by=self.coordinator

@@ -16,7 +16,7 @@ from members.models import Organisation
 from projects.models import BudgetLine, Partnership, Project
 from tables.models import Membership, Table
 
-from .models import Application, CallFunder, Criterion, Funder, FundingCall
+from ..models import Application, CallFunder, Criterion, Funder, FundingCall
 
 CALLS_PER_TABLE = 8
 APPLICATIONS_PER_CALL = 5

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from funding.models import Funder, FunderStaff
-from members.demo_data import (
+from members.demo import (
     CAPITALE_NATIONALE,
     CHAUDIERE_APPALACHES,
     FIRST_NAMES,
@@ -22,7 +22,7 @@ from members.demo_data import (
 from members.models import Affiliation, Delegation, Organisation, User
 from members.regions import ensure_regions
 
-from .models import Coordinator, GovernanceRules, Invitation, Membership, Table
+from ..models import Coordinator, GovernanceRules, Invitation, Membership, Table
 
 DEMO_PASSWORD = "Concertation-2026"
 DEMO_DOMAIN = "concertation.demo"
@@ -350,24 +350,24 @@ class DemoSeeder:
         self.out(f"Demo tables: {main.name}; {second.name}.")
 
     def seed_regional(self):
-        """More tables across three regions, and declared activities (see tables/demo_regional.py)."""
-        from .demo_regional import seed_regional
+        """More tables across three regions, and declared activities (see tables/demo/regional.py)."""
+        from .regional import seed_regional
 
         seed_regional(out=self.out)
 
     def seed_bilans(self):
-        from .demo_bilans import seed_bilans
+        from .bilans import seed_bilans
 
         seed_bilans(Table.objects.get(slug=MAIN_SLUG), out=self.out)
 
     def seed_plans(self):
-        """Agreement and action plans (see tables/demo_plans.py)."""
-        from .demo_plans import seed_plans
+        """Agreement and action plans (see tables/demo/plans.py)."""
+        from .plans import seed_plans
 
         seed_plans(Table.objects.get(slug=MAIN_SLUG), out=self.out)
 
     def seed_meetings(self):
-        from .demo_meetings import MeetingSeeder
+        from .meetings import MeetingSeeder
 
         seeder = MeetingSeeder(out=self.out)
         main = Table.objects.get(slug=MAIN_SLUG)
@@ -387,8 +387,8 @@ class DemoSeeder:
 
         from members.services.notifications import without_email
 
-        from .models import Consultation
-        from .services.consultations import consultation_answer, consultation_open
+        from ..models import Consultation
+        from ..services.consultations import consultation_answer, consultation_open
 
         if Consultation.objects.filter(table=table).exists():
             return
@@ -434,7 +434,7 @@ class DemoSeeder:
                     consultation_answer(
                         consultation=avis, membership=membership, by=delegation.person, comment=opinion
                     )
-        from .demo_consultations import seed_votes_and_proposals
+        from .consultations import seed_votes_and_proposals
 
         seed_votes_and_proposals(table, coordinator)
 
@@ -443,8 +443,8 @@ class DemoSeeder:
         coordinator's would be; their notifications are written, no email leaves."""
         from members.services.notifications import without_email
 
-        from .services import communique_send
-        from .tasks.communiques import send_communique
+        from ..services import communique_send
+        from ..tasks.communiques import send_communique
 
         if table.communiques.exists():
             return
@@ -462,8 +462,8 @@ class DemoSeeder:
         agenda and two items, adopted minutes with notes, and a resolution — in bulk."""
         from datetime import datetime, time, timedelta
 
-        from .models import AgendaItem, Meeting, Minutes, MinutesNote, Resolution
-        from .models.agenda import STANDARD_AFTER, STANDARD_BEFORE
+        from ..models import AgendaItem, Meeting, Minutes, MinutesNote, Resolution
+        from ..models.agenda import STANDARD_AFTER, STANDARD_BEFORE
 
         now = timezone.now()
         standard = [

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from members.models import Delegation
 
-from .indicators import QUESTIONS
-from .models import AssessmentAnswer, AssessmentComment, AssessmentParticipation, Bilan, SelfAssessment
+from ..indicators import QUESTIONS
+from ..models import AssessmentAnswer, AssessmentComment, AssessmentParticipation, Bilan, SelfAssessment
 
 HIGHLIGHTS = (
     "La Table a tenu ses rencontres régulières avec une participation soutenue, y compris des MRC.\n"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from members.models import Delegation
 from members.services.notifications import without_email
 
-from .models import Consultation, Membership, Table
+from ..models import Consultation, Membership, Table
 
 CLOSED_VOTE = (
     "Lettre d'appui au projet « Premiers pas au travail »",
@@ -48,7 +48,7 @@ def _voters(table: Table):
 
 
 def seed_votes_and_proposals(table: Table, coordinator) -> None:
-    from .services.consultations import (
+    from ..services.consultations import (
         consultation_close,
         consultation_open,
         consultation_propose,

@@ -11,8 +11,8 @@ from django.utils import timezone
 from members.models import Delegation
 from members.services.notifications import without_email
 
-from . import services
-from .models import (
+from .. import services
+from ..models import (
     AgendaItem,
     Attendance,
     ConvocationDelivery,

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from members.models import Delegation, Organisation
 
-from . import services
-from .models import (
+from .. import services
+from ..models import (
     Action,
     ActionCommitment,
     ActionPlan,

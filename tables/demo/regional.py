@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from members.models import Delegation, Organisation
 
-from . import services
-from .demo import DemoSeeder
-from .models import (
+from .. import services
+from ..models import (
     Activity,
     AgendaItem,
     Attendance,
@@ -25,6 +24,7 @@ from .models import (
     RegionalSettings,
     Table,
 )
+from . import DemoSeeder
 
 # (name, acronym, sector, actor type, region code, territory, funder kind)
 ORGANISATIONS = [

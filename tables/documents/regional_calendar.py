@@ -10,8 +10,8 @@ from icalendar import Calendar, Event
 
 from members.emails import site_domain
 
-from .calendar import PRODID, meeting_event
-from .models import Activity
+from ..calendar import PRODID, meeting_event
+from ..models import Activity
 
 
 def activity_uid(activity: Activity) -> str:

@@ -23,7 +23,7 @@ from members.documents.charts import network_svg
 from members.models import Organisation, Region
 
 from .. import regional
-from ..calendar_regional import activities_calendar_bytes
+from ..documents.regional_calendar import activities_calendar_bytes
 from ..forms.regional import (
     MAX_ACTIVITY_DAYS,
     MEETINGS,

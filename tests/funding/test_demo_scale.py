@@ -3,7 +3,7 @@ calls with applications in every state, each project with two confirmed partners
 
 import pytest
 
-from funding.demo_scale import APPLICATIONS_PER_CALL, CALLS_PER_TABLE, seed_funding_scale
+from funding.demo.scale import APPLICATIONS_PER_CALL, CALLS_PER_TABLE, seed_funding_scale
 from funding.models import Application, FundingCall
 from projects.models import Partnership
 from tables.demo import DemoSeeder

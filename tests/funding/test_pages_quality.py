@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from funding.demo import seed_funding
-from funding.demo_data import CLOSED_PROJECTS, OPEN_CALL, OPEN_PROJECTS
+from funding.demo.data import CLOSED_PROJECTS, OPEN_CALL, OPEN_PROJECTS
 from members.models import User
 from tables.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoSeeder
 from tests.e2e.conftest import browser, sign_in  # noqa: F401 - the e2e browser fixture, shared

@@ -10,7 +10,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from members.regions import ensure_regions
-from tables.calendar_regional import activity_uid
+from tables.documents.regional_calendar import activity_uid
 from tables.models import Activity, ActivityConflictNotice, Meeting, RegionalSettings
 from tables.regional import (
     activities_conflict,

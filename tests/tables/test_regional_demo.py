@@ -5,7 +5,7 @@ import pytest
 
 from members.regions import ensure_regions
 from tables.demo import DemoSeeder
-from tables.demo_regional import seed_regional
+from tables.demo.regional import seed_regional
 from tables.models import Activity, Meeting, Table
 from tables.regional import Proposal, compute_overview, conflicts_among
 from tables.selectors.clashes import upcoming_clashes

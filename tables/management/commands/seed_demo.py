@@ -42,7 +42,7 @@ class Command(BaseCommand):
         seeder.seed_bilans()
         seed_funding(out=self.stdout.write)
         if scale:
-            from funding.demo_scale import seed_funding_scale
+            from funding.demo.scale import seed_funding_scale
 
             seeder.seed_scale(scale, meetings_per_table=meetings_per_table)
             seed_funding_scale(out=self.stdout.write)
