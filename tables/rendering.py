@@ -21,7 +21,7 @@ class FormRenderer(TemplatesSetting):
     Drop-down lists and plain inputs are written here rather than by Django's widget
     templates, which include a template per option and per attribute list: a list of
     regions took 1.6 ms, a list of a table's people 5 ms, the attendance form's 180 fields
-    17 ms. The markup is the templates' own (tests/project/test_rendering.py compares them)."""
+    17 ms. The markup is the templates' own (tests/site/test_rendering.py compares them)."""
 
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"

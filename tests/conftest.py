@@ -70,12 +70,12 @@ _checked = {}
 LONGEST_FIRST = (
     "tests/e2e/test_accessibility.py",
     "tests/e2e/test_phone_width.py",
-    "tests/project/test_side_channels.py",
+    "tests/site/test_side_channels.py",
     "tests/funding/test_pages_quality.py",
-    "tests/project/test_fuzz.py",
-    "tests/project/test_html_valid.py",
+    "tests/site/test_fuzz.py",
+    "tests/site/test_html_valid.py",
     "tests/tables/test_calendar_feeds.py",
-    "tests/project/test_backups.py",
+    "tests/site/test_backups.py",
     "tests/funding/test_fuzz_forms.py",
 )
 
@@ -130,7 +130,7 @@ class World(SimpleNamespace):
     @cached_property
     def plan_action(self):
         """Ids of an action of a plan of table A in co-construction, led by org_a."""
-        from tests.project.permission_cases.plans import action_of
+        from tests.site.permission_cases.plans import action_of
 
         return action_of(self)
 

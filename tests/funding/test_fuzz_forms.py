@@ -4,7 +4,7 @@ product-wide fuzz test of tests/project, run on this area's pages)."""
 import pytest
 from django.db import transaction
 
-from tests.project.test_fuzz import form_pages, fuzz_page
+from tests.site.test_fuzz import form_pages, fuzz_page
 
 pytestmark = pytest.mark.django_db
 

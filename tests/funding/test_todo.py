@@ -16,7 +16,7 @@ from members.todo import todo_for
 from projects import services as project_services
 from tests.conftest import client_as
 from tests.funding.factories import application_in, call_on, manager_of, ready_application, reviewer_on
-from tests.project.test_query_counts import queries
+from tests.site.test_query_counts import queries
 
 pytestmark = pytest.mark.django_db
 

@@ -32,7 +32,7 @@ from tables.services.documents import document_render, document_request
 from tests.conftest import ROLES, client_as
 from tests.factories import meeting_with_agenda
 from tests.funding.factories import application_in, call_on, review, reviewer_on
-from tests.project.test_permission_matrix import CASES
+from tests.site.test_permission_matrix import CASES
 from tests.tables.test_plans import make_plan, structure
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import client_as
-from tests.project import test_permission_matrix
+from tests.site import test_permission_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """Every URL pattern of the project, for every role, with the status it must answer.
 
-The cases live in tests/project/permission_cases/, one module per area. A new view
+The cases live in tests/site/permission_cases/, one module per area. A new view
 without a case fails `test_every_url_pattern_has_a_permission_case`.
 """
 
@@ -12,8 +12,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import ROLES, client_as
-from tests.project import permission_cases
-from tests.project.permission_cases import LOGIN, REDIRECT
+from tests.site import permission_cases
+from tests.site.permission_cases import LOGIN, REDIRECT
 
 CASES = [
     case

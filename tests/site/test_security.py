@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests.conftest import client_as
 from tests.factories import UserFactory
-from tests.project import test_permission_matrix
+from tests.site import test_permission_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -37,7 +37,7 @@ from tables.indicators import process_indicators
 from tables.models import Attendance, Bilan, Document, Meeting
 from tables.services.documents import document_request
 from tests.factories import MembershipFactory, OrganisationFactory
-from tests.project.test_html_valid import VNU_JAR, vnu_available
+from tests.site.test_html_valid import VNU_JAR, vnu_available
 
 SVG = "{http://www.w3.org/2000/svg}"
 PUBLIC = [

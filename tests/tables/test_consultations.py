@@ -21,7 +21,7 @@ from tables.selectors.consultations import consultation_counts
 from tests.conftest import client_as
 from tests.factories import DelegationFactory, MembershipFactory
 from tests.helpers import assert_reads_well
-from tests.project.test_query_counts import queries
+from tests.site.test_query_counts import queries
 
 pytestmark = pytest.mark.django_db
 

@@ -452,7 +452,7 @@ def test_organisation_network_adds_up_pairs_from_several_sources():
 
 
 def test_action_plan_pairs_are_organisations_committed_to_the_same_action(world):
-    from tests.project.permission_cases.plans import plan
+    from tests.site.permission_cases.plans import plan
 
     action = Action.objects.get(objective__axis__plan=plan(world))
     third = OrganisationFactory()

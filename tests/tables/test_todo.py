@@ -22,7 +22,7 @@ from tests.factories import (
     TableFactory,
     meeting_with_agenda,
 )
-from tests.project.test_query_counts import queries
+from tests.site.test_query_counts import queries
 
 pytestmark = pytest.mark.django_db
 
