@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 
 from members.formatting import date_long
 from members.models import Delegation, EmailKind, Notification, User
+from members.services.editing import EditConflict
 from members.services.notifications import notify
 from projects.budget import budget_totals
 from projects.emails import absolute, people_acting_for, send_to
 from projects.models import BudgetLine, Partnership, Project
 from projects.permissions import acts_for, can_lead_project
-from projects.services import EditConflict
 from tables.models import Membership, Resolution
 from tables.templatetags.ui import money
 

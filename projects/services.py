@@ -7,7 +7,6 @@ tests use. Content changes are refused once the application is submitted: what t
 reviewers read is what the partners confirmed.
 """
 
-from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Notification, Organisation, User
+from members.services.editing import EditConflict
 from members.validators import validate_upload
 
 from .emails import absolute, people_acting_for, send_to
@@ -69,27 +69,6 @@ PROJECT_FIELDS = (
 PROJECT_RELATIONS = ("regions", "objectives")
 TERMS_FIELDS = ("role", "cash", "in_kind", "in_kind_description")
 BUDGET_FIELDS = ("organisation", "category", "description", "nature", "source", "other_source", "amount")
-
-
-class EditConflict(ValidationError):
-    """Someone else saved the same thing after the form was opened. Carries what is saved
-    now (`current`), its `version`, and who saved it and when, so that the page can show
-    both and let the person merge. Nothing was written."""
-
-    def __init__(self, *, current, version: int, saved_by: User | None, saved_at: datetime | None):
-        self.current = current
-        self.version = version
-        self.saved_by = saved_by
-        self.saved_at = saved_at
-        super().__init__(
-            _("%(name)s saved this while you were editing it. Nothing of yours was lost.")
-            % {"name": self.saved_by_name},
-            code="conflict",
-        )
-
-    @property
-    def saved_by_name(self) -> str:
-        return self.saved_by.display_name if self.saved_by else _("Someone else")
 
 
 def _check_editable(project: Project) -> None:

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from members.documents.exports import export_response
+from members.services.editing import EditConflict
 from projects.models import Partnership
-from projects.services import EditConflict
 from projects.views.common import add_service_errors, rebased
 
 from .. import services

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_http_methods
 from funding import services as funding_services
 from funding.forms import ContributionConfirmForm, ReportForm
 from funding.models import Report, ReportContribution
+from members.services.editing import EditConflict
 
 from ..models import Partnership
 from ..permissions import can_answer_partnership, can_report
-from ..services import EditConflict
 from .common import add_service_errors, get_project, rebased
 
 

@@ -6,7 +6,7 @@ service below that would touch them refuses, and a mistake is corrected by a new
 resolution that refers to them (`corrects`).
 """
 
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,11 +14,13 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members.access import access_for
 from members.emails import site_url
 from members.formatting import date_long
 from members.models import Delegation, EmailKind, Notification, Organisation, User
+from members.services.editing import EditConflict
 from members.services.notifications import notify
 
 from ..models import (
@@ -80,28 +82,10 @@ FOLLOW_UP_TRACKING_FIELDS = ("due", "person", "status", "closing_note")
 OPEN_STATUSES = (Minutes.Status.DRAFT, Minutes.Status.CIRCULATED)
 
 
-class EditConflict(ValidationError):
-    """Someone else saved the same text after the editor was opened.
-
-    Carries what is in the database now (`current`: the text of a note, or a dict of the
-    header's fields), its `version`, and who saved it and when, so that the page can show
-    both versions side by side and let the person merge them. Nothing was written.
-    """
-
-    def __init__(self, *, current, version: int, saved_by: User | None, saved_at: datetime | None):
-        self.current = current
-        self.version = version
-        self.saved_by = saved_by
-        self.saved_at = saved_at
-        super().__init__(
-            _("%(name)s saved this part of the minutes while you were editing it. Nothing of yours was lost.")
-            % {"name": self.saved_by_name},
-            code="conflict",
-        )
-
-    @property
-    def saved_by_name(self) -> str:
-        return self.saved_by.display_name if self.saved_by else _("Someone else")
+# The minutes' own words for a conflict (members.services.editing.EditConflict).
+MINUTES_CONFLICT = gettext_lazy(
+    "%(name)s saved this part of the minutes while you were editing it. Nothing of yours was lost."
+)
 
 
 def _take(fields: dict, allowed: tuple[str, ...]) -> dict:
@@ -186,6 +170,7 @@ def note_save(*, note: MinutesNote, text: str, expected_version: int, by: User) 
     current = MinutesNote.objects.select_related("updated_by").get(pk=note.pk)
     if not saved and current.text != text:
         raise EditConflict(
+            message=MINUTES_CONFLICT,
             current=current.text,
             version=current.version,
             saved_by=current.updated_by,
@@ -238,6 +223,7 @@ def minutes_update(*, minutes: Minutes, expected_version: int, by: User, **field
         current = {name: getattr(locked, name) for name in HEADER_FIELDS}
         if any(current[name] != value for name, value in fields.items()):
             raise EditConflict(
+                message=MINUTES_CONFLICT,
                 current=current,
                 version=locked.version,
                 saved_by=locked.updated_by,

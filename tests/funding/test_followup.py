@@ -11,7 +11,7 @@ from django.utils import timezone
 from funding import services
 from funding.models import Report, ReportContribution, ReportIndicatorValue, Status, Tranche
 from funding.selectors import reports_due
-from projects.services import EditConflict
+from members.services.editing import EditConflict
 from tests.funding.factories import application_in, call_on, manager_of
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from funding import services
 from funding.models import Declaration, Review, Score, Status, weighted_total
 from funding.selectors import review_board
-from projects.services import EditConflict
+from members.services.editing import EditConflict
 from tests.conftest import client_as
 from tests.factories import DelegationFactory, FunderStaffFactory
 from tests.funding.factories import application_in, call_on, manager_of, review, reviewer_on
