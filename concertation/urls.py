@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 
+from concertation.views import healthz, home
 from members.converters import IdConverter
-from tables.views.home import healthz, home
 
 # Registered before the apps' URL modules are included: they use <id:…> for every key.
 register_converter(IdConverter, "id")

@@ -1,18 +1,15 @@
+"""Site-wide views: the home page, which gathers what each app has for the visitor, and
+the health check."""
+
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from concertation.queries import count_per_row
 from funding.selectors import home_context as funding_home_context
 from members.access import access_for
 from members.todo import todo_for
-
-from ..models import Invitation, Meeting, Membership, Table
-from ..selectors.minutes import follow_ups_for_organisation
-
-
-def active_member_count():
-    """The number of organisations sitting at the table today, as an annotation."""
-    return count_per_row(Membership.objects.active(), "table")
+from tables.models import Invitation, Meeting, Membership, Table
+from tables.selectors.minutes import follow_ups_for_organisation
+from tables.views.tables import active_member_count
 
 
 def home(request):

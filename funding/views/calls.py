@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concertation.queries import count_per_row
+from members.queries import count_per_row
 from projects.forms import ProjectStartForm
 from projects.views.common import add_service_errors
 from tables.views.common import get_table

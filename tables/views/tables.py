@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from members.models import Delegation, Sector
+from members.queries import count_per_row
 
 from .. import services
 from ..filters import TableFilter
 from ..forms import RulesForm, TableForm
-from ..models import GovernanceRules, Table
+from ..models import GovernanceRules, Membership, Table
 from ..permissions import (
     can_create_table,
     can_manage_table,
@@ -24,9 +25,13 @@ from ..selectors.minutes import published_minutes_for
 from ..selectors.navigation import table_links
 from .common import get_table
 from .communiques import readable_communiques
-from .home import active_member_count
 
 PAGE_SIZE = 24
+
+
+def active_member_count():
+    """The number of organisations sitting at the table today, as an annotation."""
+    return count_per_row(Membership.objects.active(), "table")
 
 
 def table_list(request):
