@@ -26,6 +26,14 @@ def test_ruff_lint_is_clean():
     assert result.returncode == 0, result.stdout
 
 
+def test_apps_import_in_one_direction():
+    """import-linter's layers contract (pyproject.toml): members <- tables <- projects <- funding."""
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports"))], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout
+
+
 def test_ruff_format_is_clean():
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "format", "--check", "."], cwd=ROOT, capture_output=True, text=True
